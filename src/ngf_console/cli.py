@@ -1,0 +1,167 @@
+"""``ngf-console``: the one command-line entry point (cluster, api, demo, operator, render)."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from ngf_console import __version__
+from ngf_console.sandbox.control_plane import ControlPlane, ControlPlaneError, default_state_dir
+
+app = typer.Typer(
+    help="NGF Console: declarative control plane and web console for NGINX Gateway Fabric.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+cluster_app = typer.Typer(help="The local real control plane (etcd, kube-apiserver, kwok...).",
+                          no_args_is_help=True)
+crd_app = typer.Typer(help="The parent CustomResourceDefinitions.", no_args_is_help=True)
+app.add_typer(cluster_app, name="cluster")
+app.add_typer(crd_app, name="crd")
+
+console = Console()
+err_console = Console(stderr=True)
+
+StateDir = Annotated[
+    Path | None,
+    typer.Option("--state-dir", help="Where the control plane keeps its state "
+                 "(default: $XDG_STATE_HOME/ngf-console/cluster)."),
+]
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    err_console.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _control_plane(state_dir: Path | None) -> ControlPlane:
+    return ControlPlane(state_dir or default_state_dir())
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    console.print(__version__)
+
+
+@cluster_app.command("up")
+def cluster_up(state_dir: StateDir = None) -> None:
+    """Start the control plane, create fake GPU nodes, install CRDs; print the kubeconfig path."""
+    from ngf_console.sandbox.cluster_crds import all_crd_documents
+    from ngf_console.sandbox.tools import ToolsError
+
+    plane = _control_plane(state_dir)
+    try:
+        with err_console.status("starting etcd, kube-apiserver, controllers, kwok..."):
+            kubeconfig = plane.up(crd_documents=all_crd_documents)
+    except (ControlPlaneError, ToolsError) as err:
+        _fail(str(err))
+    console.print(str(kubeconfig), highlight=False)
+
+
+@cluster_app.command("down")
+def cluster_down(state_dir: StateDir = None) -> None:
+    """Stop the control plane's processes."""
+    plane = _control_plane(state_dir)
+    stopped = plane.down()
+    if stopped:
+        err_console.print(f"stopped: {', '.join(stopped)}")
+    else:
+        err_console.print(f"nothing running from {plane.state_dir}")
+
+
+@cluster_app.command("status")
+def cluster_status(state_dir: StateDir = None) -> None:
+    """Report each component's health; exit 1 unless all are healthy."""
+    plane = _control_plane(state_dir)
+    statuses = plane.status()
+    if not statuses:
+        _fail(f"no control plane recorded in {plane.state_dir}")
+    for s in statuses:
+        mark = "[green]healthy[/green]" if s.healthy else "[red]unhealthy[/red]"
+        console.print(f"{s.name:<24} pid {s.pid:<8} {mark}", highlight=False)
+        if not s.healthy:
+            console.print(s.detail, highlight=False)
+    if not all(s.healthy for s in statuses):
+        raise typer.Exit(1)
+    console.print(f"kubeconfig: {plane.kubeconfig_path}", highlight=False)
+
+
+@crd_app.command("generate")
+def crd_generate(
+    out: Annotated[Path | None, typer.Option(help="Directory (default: the packaged one).")] = None,
+) -> None:
+    """Regenerate the parent CRD manifests from the pydantic models."""
+    from ngf_console.crd.generate import default_manifest_dir, write_manifests
+
+    for path in write_manifests(out or default_manifest_dir()):
+        console.print(str(path), highlight=False)
+
+
+@app.command()
+def api(
+    kubeconfig: Annotated[Path | None, typer.Option(help="Cluster to talk to.")] = None,
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to bind.")] = 8080,
+) -> None:
+    """Run the API server, which also serves the built UI at /."""
+    import uvicorn
+
+    from ngf_console.api.app import create_app
+
+    uvicorn.run(create_app(kubeconfig=kubeconfig), host=host, port=port, log_level="info")
+
+
+@app.command()
+def demo(
+    state_dir: StateDir = None,
+    port: Annotated[int, typer.Option(help="Port of the console.")] = 8080,
+) -> None:
+    """Start the local control plane and the console on http://127.0.0.1:PORT."""
+    import uvicorn
+
+    from ngf_console.api.app import create_app
+    from ngf_console.sandbox.cluster_crds import all_crd_documents
+
+    plane = _control_plane(state_dir)
+    if plane.running():
+        err_console.print(f"reusing the control plane running from {plane.state_dir}")
+        kubeconfig = plane.kubeconfig_path
+    else:
+        try:
+            with err_console.status("starting the local control plane..."):
+                kubeconfig = plane.up(crd_documents=all_crd_documents)
+        except ControlPlaneError as err:
+            _fail(str(err))
+    console.print(f"kubeconfig: {kubeconfig}", highlight=False)
+    console.print(f"[bold]NGF Console:[/bold] http://127.0.0.1:{port}/  (Ctrl-C stops everything)")
+    # uvicorn handles SIGINT/SIGTERM itself and returns; the cluster goes down after it.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        uvicorn.run(create_app(kubeconfig=kubeconfig), host="127.0.0.1", port=port,
+                    log_level="info")
+    finally:
+        err_console.print("stopping the local control plane...")
+        plane.down()
+
+
+@app.command()
+def operator() -> None:
+    """Run the operator (not built yet: see the operator issue)."""
+    _fail("the operator is not built yet", code=2)
+
+
+@app.command()
+def render(
+    file: Annotated[Path, typer.Option("-f", "--file", help="Parent resource YAML.")],
+) -> None:
+    """Print every child a parent resource renders to (not built yet)."""
+    _fail(f"renderers are not built yet; cannot render {file}", code=2)
+
+
+if __name__ == "__main__":
+    app()

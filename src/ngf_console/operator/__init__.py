@@ -1,0 +1,1 @@
+"""kopf operator: reconciles parent resources into their children."""

@@ -1,0 +1,1 @@
+"""Pure desired-state renderers: parent resource in, child manifests out."""

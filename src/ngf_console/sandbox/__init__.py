@@ -1,0 +1,1 @@
+"""Local real control plane launcher, simulators and demo data."""
