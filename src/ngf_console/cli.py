@@ -17,8 +17,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
-cluster_app = typer.Typer(help="The local real control plane (etcd, kube-apiserver, kwok...).",
-                          no_args_is_help=True)
+cluster_app = typer.Typer(
+    help="The local real control plane (etcd, kube-apiserver, kwok...).", no_args_is_help=True
+)
 crd_app = typer.Typer(help="The parent CustomResourceDefinitions.", no_args_is_help=True)
 app.add_typer(cluster_app, name="cluster")
 app.add_typer(crd_app, name="crd")
@@ -28,8 +29,11 @@ err_console = Console(stderr=True)
 
 StateDir = Annotated[
     Path | None,
-    typer.Option("--state-dir", help="Where the control plane keeps its state "
-                 "(default: $XDG_STATE_HOME/ngf-console/cluster)."),
+    typer.Option(
+        "--state-dir",
+        help="Where the control plane keeps its state "
+        "(default: $XDG_STATE_HOME/ngf-console/cluster).",
+    ),
 ]
 
 
@@ -142,8 +146,9 @@ def demo(
     # uvicorn handles SIGINT/SIGTERM itself and returns; the cluster goes down after it.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        uvicorn.run(create_app(kubeconfig=kubeconfig), host="127.0.0.1", port=port,
-                    log_level="info")
+        uvicorn.run(
+            create_app(kubeconfig=kubeconfig), host="127.0.0.1", port=port, log_level="info"
+        )
     finally:
         err_console.print("stopping the local control plane...")
         plane.down()

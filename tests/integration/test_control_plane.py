@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import ssl
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -10,7 +12,6 @@ from typing import TypeVar
 import httpx
 import pytest
 from lightkube import Client, KubeConfig
-from lightkube.config import client_adapter
 from lightkube.core.exceptions import ApiError
 from lightkube.models.apps_v1 import DeploymentSpec
 from lightkube.models.authentication_v1 import TokenRequestSpec, TokenReviewSpec
@@ -73,10 +74,14 @@ def _deployment(name: str, replicas: int, gpus: int = 0) -> Deployment:
             template=PodTemplateSpec(
                 metadata=ObjectMeta(labels=labels),
                 spec=PodSpec(
-                    containers=[Container(name="main", image="registry.invalid/demo:1",
-                                          resources=resources)],
-                    tolerations=[Toleration(key="nvidia.com/gpu", operator="Exists",
-                                            effect="NoSchedule")] if gpus else None,
+                    containers=[
+                        Container(name="main", image="registry.invalid/demo:1", resources=resources)
+                    ],
+                    tolerations=[
+                        Toleration(key="nvidia.com/gpu", operator="Exists", effect="NoSchedule")
+                    ]
+                    if gpus
+                    else None,
                     nodeSelector={"nvidia.com/gpu.product": "H100"} if gpus else None,
                 ),
             ),
@@ -91,8 +96,10 @@ def _running_pods(kube: Client, namespace: str, app: str) -> list[Pod]:
 
 def test_deployment_gets_running_pods(kube: Client, namespace: str) -> None:
     kube.create(_deployment("web", replicas=2), namespace=namespace)
-    pods = eventually(lambda: (r := _running_pods(kube, namespace, "web")) and len(r) == 2 and r,
-                      what="2 running pods")
+    pods = eventually(
+        lambda: (r := _running_pods(kube, namespace, "web")) and len(r) == 2 and r,
+        what="2 running pods",
+    )
     # Without a GPU request or toleration, the scheduler keeps them off the tainted GPU nodes.
     assert {p.spec.nodeName for p in pods if p.spec} == {"kwok-cpu-0"}
 
@@ -102,9 +109,13 @@ def test_gpu_requests_are_scheduled_against_gpu_capacity(kube: Client, namespace
     # An H100 node has 8 GPUs: two 4-GPU pods fit, the third stays Pending.
     eventually(lambda: len(_running_pods(kube, namespace, "llm")) == 2, what="2 running pods")
     pending = eventually(
-        lambda: [p for p in kube.list(Pod, namespace=namespace, labels={"app": "llm"})
-                 if p.status and p.status.phase == "Pending"
-                 and any(c.reason == "Unschedulable" for c in p.status.conditions or [])],
+        lambda: [
+            p
+            for p in kube.list(Pod, namespace=namespace, labels={"app": "llm"})
+            if p.status
+            and p.status.phase == "Pending"
+            and any(c.reason == "Unschedulable" for c in p.status.conditions or [])
+        ],
         what="an unschedulable pod",
     )
     assert len(pending) == 1
@@ -113,23 +124,39 @@ def test_gpu_requests_are_scheduled_against_gpu_capacity(kube: Client, namespace
 def test_job_completes(kube: Client, namespace: str) -> None:
     job = Job(
         metadata=ObjectMeta(name="once"),
-        spec=JobSpec(template=PodTemplateSpec(spec=PodSpec(
-            restartPolicy="Never",
-            containers=[Container(name="main", image="registry.invalid/job:1")],
-        ))),
+        spec=JobSpec(
+            template=PodTemplateSpec(
+                spec=PodSpec(
+                    restartPolicy="Never",
+                    containers=[Container(name="main", image="registry.invalid/job:1")],
+                )
+            )
+        ),
     )
     kube.create(job, namespace=namespace)
-    eventually(lambda: (kube.get(Job, "once", namespace=namespace).status or None)
-               and kube.get(Job, "once", namespace=namespace).status.succeeded == 1,  # type: ignore[union-attr]
-               what="job success")
+    eventually(
+        lambda: (
+            (kube.get(Job, "once", namespace=namespace).status or None)
+            and kube.get(Job, "once", namespace=namespace).status.succeeded == 1
+        ),  # type: ignore[union-attr]
+        what="job success",
+    )
 
 
 def test_owned_object_is_garbage_collected(kube: Client, namespace: str) -> None:
     owner = kube.create(ConfigMap(metadata=ObjectMeta(name="owner")), namespace=namespace)
     assert owner.metadata is not None and owner.metadata.uid is not None
     kube.create(
-        ConfigMap(metadata=ObjectMeta(name="child", ownerReferences=[OwnerReference(
-            apiVersion="v1", kind="ConfigMap", name="owner", uid=owner.metadata.uid)])),
+        ConfigMap(
+            metadata=ObjectMeta(
+                name="child",
+                ownerReferences=[
+                    OwnerReference(
+                        apiVersion="v1", kind="ConfigMap", name="owner", uid=owner.metadata.uid
+                    )
+                ],
+            )
+        ),
         namespace=namespace,
     )
     kube.delete(ConfigMap, "owner", namespace=namespace)
@@ -164,20 +191,23 @@ def test_upstream_and_parent_crds_are_established(kube: Client) -> None:
 def _bearer_get(kubeconfig: Path, token: str, path: str) -> httpx.Response:
     cluster = KubeConfig.from_file(kubeconfig).get().cluster
     assert cluster.certificate_auth_data is not None
-    import base64
-    import ssl
 
-    ctx = ssl.create_default_context(cadata=base64.b64decode(cluster.certificate_auth_data).decode())
-    return httpx.get(f"{cluster.server}{path}", headers={"Authorization": f"Bearer {token}"},
-                     verify=ctx)
+    ctx = ssl.create_default_context(
+        cadata=base64.b64decode(cluster.certificate_auth_data).decode()
+    )
+    return httpx.get(
+        f"{cluster.server}{path}", headers={"Authorization": f"Bearer {token}"}, verify=ctx
+    )
 
 
-def test_bearer_tokens_token_review_and_rbac(kube: Client, kubeconfig: Path,
-                                              namespace: str) -> None:
+def test_bearer_tokens_token_review_and_rbac(
+    kube: Client, kubeconfig: Path, namespace: str
+) -> None:
     kube.create(ServiceAccount(metadata=ObjectMeta(name="reader")), namespace=namespace)
     request = kube.create(
         ServiceAccount.TokenRequest(spec=TokenRequestSpec(audiences=[], expirationSeconds=600)),
-        "reader", namespace=namespace,
+        "reader",
+        namespace=namespace,
     )
     token = request.status.token
 
@@ -192,9 +222,15 @@ def test_bearer_tokens_token_review_and_rbac(kube: Client, kubeconfig: Path,
     assert review.status.user is not None
     assert review.status.user.username == f"system:serviceaccount:{namespace}:reader"
 
-    sar = kube.create(SubjectAccessReview(spec=SubjectAccessReviewSpec(
-        user=review.status.user.username,
-        groups=review.status.user.groups,
-        resourceAttributes=ResourceAttributes(namespace=namespace, verb="list", resource="pods"),
-    )))
+    sar = kube.create(
+        SubjectAccessReview(
+            spec=SubjectAccessReviewSpec(
+                user=review.status.user.username,
+                groups=review.status.user.groups,
+                resourceAttributes=ResourceAttributes(
+                    namespace=namespace, verb="list", resource="pods"
+                ),
+            )
+        )
+    )
     assert sar.status is not None and sar.status.allowed is False

@@ -40,6 +40,8 @@ def install_crds(
         if not pending:
             break
         if time.monotonic() > deadline:
-            raise CrdNotEstablishedError(f"CRDs not Established after {timeout}s: {sorted(pending)}")
+            raise CrdNotEstablishedError(
+                f"CRDs not Established after {timeout}s: {sorted(pending)}"
+            )
         time.sleep(0.2)
     return names

@@ -13,8 +13,7 @@ from ngf_console.sandbox.upstream_crds import upstream_crd_documents
 def parent_crd_documents() -> list[dict[str, Any]]:
     """The generated ngf-console.f5.com CRDs, as committed in the package."""
     return [
-        yaml.safe_load(path.read_text())
-        for path in sorted(default_manifest_dir().glob("*.yaml"))
+        yaml.safe_load(path.read_text()) for path in sorted(default_manifest_dir().glob("*.yaml"))
     ]
 
 

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import yaml
@@ -153,16 +153,19 @@ class ControlPlane:
         binaries = ensure_binaries()
         self._reset_state_dir()
         pki.generate(self.pki.root)
-        ports = {name: _free_port() for name in ("etcd", "etcd-peer", "apiserver", "kcm",
-                                                 "scheduler", "kwok")}
+        ports = {
+            name: _free_port()
+            for name in ("etcd", "etcd-peer", "apiserver", "kcm", "scheduler", "kwok")
+        }
         state: dict[str, Any] = {"ports": ports, "components": {}}
         self._write_state(state)
         self._write_kubeconfig(ports["apiserver"])
         deadline = time.monotonic() + timeout
         try:
             for name, argv, ready in self._plan(binaries, ports):
-                proc = processes.start(name, argv, self.state_dir / "logs" / f"{name}.log",
-                                       cwd=self.state_dir)
+                proc = processes.start(
+                    name, argv, self.state_dir / "logs" / f"{name}.log", cwd=self.state_dir
+                )
                 state["components"][name] = proc.to_json()
                 self._write_state(state)
                 self._wait(proc, ready, deadline)
@@ -190,24 +193,30 @@ class ControlPlane:
         config = {
             "apiVersion": "v1",
             "kind": "Config",
-            "clusters": [{
-                "name": "ngf-console-local",
-                "cluster": {
-                    "server": f"https://127.0.0.1:{apiserver_port}",
-                    "certificate-authority-data": b64(self.pki.ca_cert),
-                },
-            }],
-            "users": [{
-                "name": "ngf-console-admin",
-                "user": {
-                    "client-certificate-data": b64(self.pki.admin_cert),
-                    "client-key-data": b64(self.pki.admin_key),
-                },
-            }],
-            "contexts": [{
-                "name": "ngf-console-local",
-                "context": {"cluster": "ngf-console-local", "user": "ngf-console-admin"},
-            }],
+            "clusters": [
+                {
+                    "name": "ngf-console-local",
+                    "cluster": {
+                        "server": f"https://127.0.0.1:{apiserver_port}",
+                        "certificate-authority-data": b64(self.pki.ca_cert),
+                    },
+                }
+            ],
+            "users": [
+                {
+                    "name": "ngf-console-admin",
+                    "user": {
+                        "client-certificate-data": b64(self.pki.admin_cert),
+                        "client-key-data": b64(self.pki.admin_key),
+                    },
+                }
+            ],
+            "contexts": [
+                {
+                    "name": "ngf-console-local",
+                    "context": {"cluster": "ngf-console-local", "user": "ngf-console-admin"},
+                }
+            ],
             "current-context": "ngf-console-local",
         }
         self.kubeconfig_path.write_text(yaml.safe_dump(config, sort_keys=False))
@@ -232,55 +241,86 @@ class ControlPlane:
             *serving,
         ]
         return [
-            ("etcd", [
-                str(b.etcd), "--name=default", f"--data-dir={self.state_dir / 'etcd'}",
-                f"--listen-client-urls={etcd_url}", f"--advertise-client-urls={etcd_url}",
-                f"--listen-peer-urls={peer_url}", f"--initial-advertise-peer-urls={peer_url}",
-                f"--initial-cluster=default={peer_url}",
-                # A throwaway cluster: durability costs more than it is worth here.
-                "--unsafe-no-fsync", "--log-level=warn",
-            ], lambda: self._get(f"{etcd_url}/health", plain=True)),
-            ("kube-apiserver", [
-                str(b.kube_apiserver),
-                f"--etcd-servers={etcd_url}",
-                "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
-                f"--secure-port={ports['apiserver']}",
-                *serving,
-                f"--client-ca-file={p.ca_cert}",
-                "--authorization-mode=RBAC",
-                f"--service-account-issuer={SERVICE_ACCOUNT_ISSUER}",
-                f"--service-account-key-file={p.sa_pub}",
-                f"--service-account-signing-key-file={p.sa_key}",
-                f"--api-audiences={SERVICE_ACCOUNT_ISSUER}",
-                "--service-cluster-ip-range=10.96.0.0/16",
-                "--allow-privileged=true",
-                "--profiling=false",
-                "--v=0",
-            ], lambda: self._get(f"https://127.0.0.1:{ports['apiserver']}/readyz")),
-            ("kube-controller-manager", [
-                str(b.kube_controller_manager), *delegated,
-                f"--secure-port={ports['kcm']}",
-                "--controllers=*",
-                "--use-service-account-credentials=true",
-                f"--service-account-private-key-file={p.sa_key}",
-                f"--root-ca-file={p.ca_cert}",
-                f"--cluster-signing-cert-file={p.ca_cert}",
-                f"--cluster-signing-key-file={p.ca_key}",
-                "--profiling=false",
-            ], lambda: self._get(f"https://127.0.0.1:{ports['kcm']}/healthz")),
-            ("kube-scheduler", [
-                str(b.kube_scheduler), *delegated,
-                f"--secure-port={ports['scheduler']}",
-                "--profiling=false",
-            ], lambda: self._get(f"https://127.0.0.1:{ports['scheduler']}/healthz")),
-            ("kwok", [
-                str(b.kwok), f"--kubeconfig={kubeconfig}", f"--config={b.kwok_stages}",
-                "--manage-all-nodes=false",
-                f"--manage-nodes-with-annotation-selector={fake_nodes.KWOK_ANNOTATION}=fake",
-                "--cidr=10.244.0.0/16", "--node-ip=10.244.0.1",
-                "--node-lease-duration-seconds=40",
-                f"--server-address=127.0.0.1:{ports['kwok']}",
-            ], lambda: self._get(f"http://127.0.0.1:{ports['kwok']}/healthz", plain=True)),
+            (
+                "etcd",
+                [
+                    str(b.etcd),
+                    "--name=default",
+                    f"--data-dir={self.state_dir / 'etcd'}",
+                    f"--listen-client-urls={etcd_url}",
+                    f"--advertise-client-urls={etcd_url}",
+                    f"--listen-peer-urls={peer_url}",
+                    f"--initial-advertise-peer-urls={peer_url}",
+                    f"--initial-cluster=default={peer_url}",
+                    # A throwaway cluster: durability costs more than it is worth here.
+                    "--unsafe-no-fsync",
+                    "--log-level=warn",
+                ],
+                lambda: self._get(f"{etcd_url}/health", plain=True),
+            ),
+            (
+                "kube-apiserver",
+                [
+                    str(b.kube_apiserver),
+                    f"--etcd-servers={etcd_url}",
+                    "--bind-address=127.0.0.1",
+                    "--advertise-address=127.0.0.1",
+                    f"--secure-port={ports['apiserver']}",
+                    *serving,
+                    f"--client-ca-file={p.ca_cert}",
+                    "--authorization-mode=RBAC",
+                    f"--service-account-issuer={SERVICE_ACCOUNT_ISSUER}",
+                    f"--service-account-key-file={p.sa_pub}",
+                    f"--service-account-signing-key-file={p.sa_key}",
+                    f"--api-audiences={SERVICE_ACCOUNT_ISSUER}",
+                    "--service-cluster-ip-range=10.96.0.0/16",
+                    "--allow-privileged=true",
+                    "--profiling=false",
+                    "--v=0",
+                ],
+                lambda: self._get(f"https://127.0.0.1:{ports['apiserver']}/readyz"),
+            ),
+            (
+                "kube-controller-manager",
+                [
+                    str(b.kube_controller_manager),
+                    *delegated,
+                    f"--secure-port={ports['kcm']}",
+                    "--controllers=*",
+                    "--use-service-account-credentials=true",
+                    f"--service-account-private-key-file={p.sa_key}",
+                    f"--root-ca-file={p.ca_cert}",
+                    f"--cluster-signing-cert-file={p.ca_cert}",
+                    f"--cluster-signing-key-file={p.ca_key}",
+                    "--profiling=false",
+                ],
+                lambda: self._get(f"https://127.0.0.1:{ports['kcm']}/healthz"),
+            ),
+            (
+                "kube-scheduler",
+                [
+                    str(b.kube_scheduler),
+                    *delegated,
+                    f"--secure-port={ports['scheduler']}",
+                    "--profiling=false",
+                ],
+                lambda: self._get(f"https://127.0.0.1:{ports['scheduler']}/healthz"),
+            ),
+            (
+                "kwok",
+                [
+                    str(b.kwok),
+                    f"--kubeconfig={kubeconfig}",
+                    f"--config={b.kwok_stages}",
+                    "--manage-all-nodes=false",
+                    f"--manage-nodes-with-annotation-selector={fake_nodes.KWOK_ANNOTATION}=fake",
+                    "--cidr=10.244.0.0/16",
+                    "--node-ip=10.244.0.1",
+                    "--node-lease-duration-seconds=40",
+                    f"--server-address=127.0.0.1:{ports['kwok']}",
+                ],
+                lambda: self._get(f"http://127.0.0.1:{ports['kwok']}/healthz", plain=True),
+            ),
         ]
 
     def _get(self, url: str, plain: bool = False) -> bool:
@@ -307,9 +347,8 @@ class ControlPlane:
         """Create the fake nodes and install CRDs as soon as the API server serves."""
         client = self.client()
         for manifest in fake_nodes.node_manifests():
-            node = Node.from_dict(manifest)
             try:
-                client.create(node)
+                client.create(cast(Node, Node.from_dict(manifest)))
             except ApiError as err:
                 if err.status.code != 409:
                     raise
@@ -323,9 +362,9 @@ class ControlPlane:
             ready = {
                 n.metadata.name
                 for n in client.list(Node)
-                if n.metadata and n.status and any(
-                    c.type == "Ready" and c.status == "True" for c in n.status.conditions or []
-                )
+                if n.metadata
+                and n.status
+                and any(c.type == "Ready" and c.status == "True" for c in n.status.conditions or [])
             }
             if wanted <= ready:
                 return
@@ -355,9 +394,9 @@ class ControlPlane:
             "etcd": lambda: self._get(f"http://127.0.0.1:{ports['etcd']}/health", plain=True),
             "kube-apiserver": lambda: self._get(f"https://127.0.0.1:{ports['apiserver']}/readyz"),
             "kube-controller-manager": lambda: self._get(
-                f"https://127.0.0.1:{ports['kcm']}/healthz"),
-            "kube-scheduler": lambda: self._get(
-                f"https://127.0.0.1:{ports['scheduler']}/healthz"),
+                f"https://127.0.0.1:{ports['kcm']}/healthz"
+            ),
+            "kube-scheduler": lambda: self._get(f"https://127.0.0.1:{ports['scheduler']}/healthz"),
             "kwok": lambda: self._get(f"http://127.0.0.1:{ports['kwok']}/healthz", plain=True),
         }
         result = []

@@ -34,8 +34,9 @@ GPU_MODELS = (
 CPU_NODE_NAME = "kwok-cpu-0"
 
 
-def _node(name: str, labels: dict[str, str], capacity: dict[str, str],
-          taints: list[dict[str, str]]) -> dict[str, Any]:
+def _node(
+    name: str, labels: dict[str, str], capacity: dict[str, str], taints: list[dict[str, str]]
+) -> dict[str, Any]:
     base_labels = {
         "kubernetes.io/hostname": name,
         "kubernetes.io/os": "linux",

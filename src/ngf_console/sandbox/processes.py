@@ -7,6 +7,7 @@ running), logs to a file, and is recorded with its pid and argv so that ``down``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -55,8 +56,12 @@ class RunningProcess:
     def from_json(cls, name: str, data: dict[str, object]) -> RunningProcess:
         argv = data["argv"]
         assert isinstance(argv, list)
-        return cls(name=name, pid=int(str(data["pid"])), argv=[str(a) for a in argv],
-                   log=Path(str(data["log"])))
+        return cls(
+            name=name,
+            pid=int(str(data["pid"])),
+            argv=[str(a) for a in argv],
+            log=Path(str(data["log"])),
+        )
 
 
 def start(name: str, argv: Sequence[str], log: Path, cwd: Path) -> RunningProcess:
@@ -97,7 +102,5 @@ def stop(process: RunningProcess, timeout: float = 15.0) -> bool:
 
 def _reap(pid: int) -> None:
     """Collect an exited child of this process so it does not linger as a zombie."""
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
