@@ -30,7 +30,13 @@ from lightkube.resources.apps_v1 import Deployment
 from lightkube.resources.authentication_v1 import TokenReview
 from lightkube.resources.authorization_v1 import SubjectAccessReview
 from lightkube.resources.batch_v1 import Job
-from lightkube.resources.core_v1 import ConfigMap, Node, Pod, ServiceAccount
+from lightkube.resources.core_v1 import (
+    ConfigMap,
+    Node,
+    Pod,
+    ServiceAccount,
+    ServiceAccountToken,
+)
 
 from ngf_console.sandbox.fake_nodes import GPU_MODELS, GPUS_PER_NODE
 
@@ -205,7 +211,9 @@ def test_bearer_tokens_token_review_and_rbac(
 ) -> None:
     kube.create(ServiceAccount(metadata=ObjectMeta(name="reader")), namespace=namespace)
     request = kube.create(
-        ServiceAccount.TokenRequest(spec=TokenRequestSpec(audiences=[], expirationSeconds=600)),
+        ServiceAccountToken(
+            metadata=ObjectMeta(), spec=TokenRequestSpec(audiences=[], expirationSeconds=600)
+        ),
         "reader",
         namespace=namespace,
     )

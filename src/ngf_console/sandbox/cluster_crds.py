@@ -6,12 +6,13 @@ from typing import Any
 
 import yaml
 
-from ngf_console.crd.generate import default_manifest_dir
 from ngf_console.sandbox.upstream_crds import upstream_crd_documents
 
 
 def parent_crd_documents() -> list[dict[str, Any]]:
     """The generated ngf-console.f5.com CRDs, as committed in the package."""
+    from ngf_console.crd.generate import default_manifest_dir
+
     return [
         yaml.safe_load(path.read_text()) for path in sorted(default_manifest_dir().glob("*.yaml"))
     ]

@@ -265,6 +265,9 @@ class ControlPlane:
                     f"--etcd-servers={etcd_url}",
                     "--bind-address=127.0.0.1",
                     "--advertise-address=127.0.0.1",
+                # Loopback cannot be published as the kubernetes Service's endpoint, and no
+                # pod here needs to reach the API server through that Service.
+                "--endpoint-reconciler-type=none",
                     f"--secure-port={ports['apiserver']}",
                     *serving,
                     f"--client-ca-file={p.ca_cert}",

@@ -56,12 +56,6 @@ def _node(
         "status": {
             "capacity": capacity,
             "allocatable": capacity,
-            "nodeInfo": {
-                "architecture": "amd64",
-                "operatingSystem": "linux",
-                "kubeletVersion": "fake",
-                "kubeProxyVersion": "fake",
-            },
         },
     }
 
