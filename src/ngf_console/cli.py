@@ -24,8 +24,9 @@ crd_app = typer.Typer(help="The parent CustomResourceDefinitions.", no_args_is_h
 app.add_typer(cluster_app, name="cluster")
 app.add_typer(crd_app, name="crd")
 
-console = Console()
-err_console = Console(stderr=True)
+# soft_wrap: paths and commands in messages must stay copy-pasteable, never folded.
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 StateDir = Annotated[
     Path | None,

@@ -27,7 +27,6 @@ from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError
 from pydantic_core import core_schema as cs
 
 __all__ = [
-    "CRD_MODEL_CONFIG",
     "CelReason",
     "CelRule",
     "CrdModel",
@@ -41,15 +40,6 @@ CelReason = Literal[
     "FieldValueInvalid", "FieldValueForbidden", "FieldValueRequired", "FieldValueDuplicate"
 ]
 """The ``reason`` values the API server accepts on an ``x-kubernetes-validations`` rule."""
-
-CRD_MODEL_CONFIG = ConfigDict(
-    strict=True,
-    extra="forbid",
-    populate_by_name=True,
-    alias_generator=to_camel,
-    serialize_by_alias=True,
-)
-"""Model config shared by every CRD model (see the module docstring for why)."""
 
 _Check = TypeVar("_Check", bound=Callable[[Any], bool])
 # Attribute under which cel_rule() stores its rule on the predicate function. A variable, not a
@@ -130,7 +120,15 @@ def raise_at(title: str, loc: tuple[str | int, ...], message: str, value: object
 class CrdModel(BaseModel):
     """Base of every model that is part of a parent CRD's schema."""
 
-    model_config = CRD_MODEL_CONFIG
+    # Spelled out, not shared through a constant, so that the pydantic mypy plugin sees
+    # populate_by_name and accepts snake_case keyword arguments.
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        populate_by_name=True,
+        alias_generator=to_camel,
+        serialize_by_alias=True,
+    )
 
     __cel_checks__: ClassVar[tuple[tuple[CelRule, Callable[[Any], bool]], ...]] = ()
 
@@ -138,13 +136,14 @@ class CrdModel(BaseModel):
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         """Collect the class's :func:`cel_rule` predicates, own and inherited, in order."""
         super().__pydantic_init_subclass__(**kwargs)
-        checks: list[tuple[CelRule, Callable[[Any], bool]]] = []
+        # Keyed by method name, base classes first, so that an override replaces its rule.
+        checks: dict[str, tuple[CelRule, Callable[[Any], bool]]] = {}
         for klass in reversed(cls.__mro__):
-            for value in vars(klass).values():
+            for name, value in vars(klass).items():
                 rule = getattr(value, _RULE_ATTR, None)
                 if isinstance(rule, CelRule):
-                    checks.append((rule, value))
-        cls.__cel_checks__ = tuple(checks)
+                    checks[name] = (rule, value)
+        cls.__cel_checks__ = tuple(checks.values())
 
     @classmethod
     def cel_rules(cls) -> Sequence[CelRule]:

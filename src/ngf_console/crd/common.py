@@ -60,9 +60,7 @@ SectionName = Annotated[
 ]
 """A Gateway API section name, e.g. a listener name."""
 
-Hostname = Annotated[
-    str, StringConstraints(min_length=1, max_length=253, pattern=HOSTNAME_PATTERN)
-]
+Hostname = Annotated[str, StringConstraints(min_length=1, max_length=253, pattern=HOSTNAME_PATTERN)]
 """A DNS hostname; a leading ``*.`` wildcard label is allowed."""
 
 Duration = Annotated[str, StringConstraints(pattern=DURATION_PATTERN)]
@@ -83,8 +81,15 @@ Count = Annotated[int, Field(ge=0)]
 Weight = Annotated[float, Field(ge=0.0, le=1.0)]
 """A weight in [0, 1]."""
 
+XCName = Annotated[str, StringConstraints(min_length=1, max_length=63, pattern=DNS_LABEL_PATTERN)]
+"""The name of an F5 Distributed Cloud tenant, namespace or object."""
+
+XCTlsMode = Literal["managed", "bringYourOwn"]
+"""TLS at the XC edge: managed (XC issues the certificate) or bringYourOwn."""
+
 Time = Annotated[AwareDatetime, Strict(False)]
 """A ``metav1.Time``: RFC 3339 with a zone offset. Accepts strings (strict mode would not)."""
+
 
 def _validate_quantity(value: object) -> int | str:
     # A bool is an int in Python, not in JSON.
@@ -199,9 +204,7 @@ class ObjectReference(CrdModel):
 class InlineCert(CrdModel):
     """A PEM certificate and private key given inline; the operator stores them in a Secret."""
 
-    certificate: str = Field(
-        description="PEM-encoded certificate chain, leaf certificate first."
-    )
+    certificate: str = Field(description="PEM-encoded certificate chain, leaf certificate first.")
     private_key: str = Field(description="PEM-encoded private key of the leaf certificate.")
 
     @cel_rule(
@@ -297,3 +300,12 @@ class ResourceRequirements(CrdModel):
     claims: Annotated[list[ResourceClaim], ListMap(("name",))] | None = Field(
         default=None, description="Dynamic resource claims used by the container."
     )
+
+
+class ParentResource(CrdModel):
+    """Fields every parent custom resource has; each kind adds ``kind``, ``spec``, ``status``."""
+
+    api_version: Literal["ngf-console.f5.com/v1alpha1"] = Field(
+        default="ngf-console.f5.com/v1alpha1", alias="apiVersion"
+    )
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import shutil
 import socket
+import ssl
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -124,11 +125,9 @@ class ControlPlane:
         return Client(KubeConfig.from_file(self.kubeconfig_path), field_manager="ngf-console")
 
     def _http(self) -> httpx.Client:
-        return httpx.Client(
-            verify=str(self.pki.ca_cert),
-            cert=(str(self.pki.admin_cert), str(self.pki.admin_key)),
-            timeout=2.0,
-        )
+        context = ssl.create_default_context(cafile=self.pki.ca_cert)
+        context.load_cert_chain(self.pki.admin_cert, self.pki.admin_key)
+        return httpx.Client(verify=context, timeout=2.0)
 
     # -- up ----------------------------------------------------------------------------
 
@@ -265,9 +264,9 @@ class ControlPlane:
                     f"--etcd-servers={etcd_url}",
                     "--bind-address=127.0.0.1",
                     "--advertise-address=127.0.0.1",
-                # Loopback cannot be published as the kubernetes Service's endpoint, and no
-                # pod here needs to reach the API server through that Service.
-                "--endpoint-reconciler-type=none",
+                    # Loopback cannot be published as the kubernetes Service's endpoint, and no
+                    # pod here needs to reach the API server through that Service.
+                    "--endpoint-reconciler-type=none",
                     f"--secure-port={ports['apiserver']}",
                     *serving,
                     f"--client-ca-file={p.ca_cert}",
