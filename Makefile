@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 demo: setup deps tools ui ## Local control plane + API + UI on http://127.0.0.1:8080
 	$(UV) run ngf-console demo
 
-test: setup deps tools ui check pytest vitest ## Every check and every test tier
+test: setup deps tools ui check vitest pytest ## Every check and every test tier
 
 setup: ## System packages and uv
 	bash hack/setup-system.sh
