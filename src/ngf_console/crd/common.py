@@ -172,6 +172,7 @@ Conditions = Annotated[list[Condition], ListMap(("type",))]
 class ChildStatus(CrdModel):
     """Status of one child resource the operator manages for a parent."""
 
+    kind: str | None = Field(default=None, description="Kind of the child resource.")
     name: str | None = Field(default=None, description="Name of the child resource.")
     namespace: str | None = Field(default=None, description="Namespace of the child resource.")
     ready: bool = Field(description="Whether the child resource is ready.")
@@ -179,6 +180,23 @@ class ChildStatus(CrdModel):
     last_synced_at: Time | None = Field(
         default=None, description="Last time this child was synced."
     )
+
+
+class DriftRecord(CrdModel):
+    """One correction of a child that was changed or deleted outside the operator."""
+
+    kind: str = Field(description="Kind of the child that drifted.")
+    name: str = Field(description="Name of the child that drifted.")
+    change: Annotated[str, StringConstraints(max_length=1024)] = Field(
+        description='What changed, e.g. "deleted" or "spec.rules[0].matches[0].path.value".'
+    )
+    detected_at: Time = Field(description="When the operator saw the drift.")
+    healed_at: Time | None = Field(default=None, description="When the child was restored.")
+
+
+MAX_DRIFT_HISTORY = 20
+DriftHistory = Annotated[list[DriftRecord], Field(max_length=MAX_DRIFT_HISTORY)]
+"""The most recent drift corrections, newest last."""
 
 
 class SecretReference(CrdModel):

@@ -16,6 +16,7 @@ from ngf_console.crd.common import (
     ChildStatus,
     Conditions,
     Count,
+    DriftHistory,
     Hostname,
     InlineCert,
     LabelSelector,
@@ -250,6 +251,9 @@ class GatewayBundleStatus(CrdModel):
     )
     last_reconciled_at: Time | None = Field(
         default=None, description="Last time the operator successfully reconciled all children."
+    )
+    drift_history: DriftHistory | None = Field(
+        default=None, description="Recent corrections of children changed outside the operator."
     )
 
 

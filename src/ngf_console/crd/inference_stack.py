@@ -17,6 +17,7 @@ from ngf_console.crd.common import (
     ChildStatus,
     Conditions,
     Count,
+    DriftHistory,
     Duration,
     Hostname,
     LabelSelector,
@@ -306,6 +307,15 @@ class InferenceStackChildren(CrdModel):
         default=None, description="The KEDA ScaledObject or HPA."
     )
     dcgm_exporter: ChildStatus | None = Field(default=None, description="The DCGM exporter.")
+    model_server: ChildStatus | None = Field(
+        default=None, description="The model-server workload, when the stack deploys one."
+    )
+    gateway: ChildStatus | None = Field(
+        default=None, description="The Gateway created for spec.gateway.createListener."
+    )
+    distributed_cloud: ChildStatus | None = Field(
+        default=None, description="The DistributedCloudPublish child."
+    )
 
 
 class XCPublishStatus(CrdModel):
@@ -350,6 +360,9 @@ class InferenceStackStatus(CrdModel):
     last_reconciled_at: Time | None = Field(
         default=None,
         description="Last time the operator successfully reconciled all children.",
+    )
+    drift_history: DriftHistory | None = Field(
+        default=None, description="Recent corrections of children changed outside the operator."
     )
     xc_status: XCPublishStatus | None = Field(
         default=None, description="XC publish status (if distributedCloud is configured)."
