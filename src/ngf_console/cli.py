@@ -156,17 +156,69 @@ def demo(
 
 
 @app.command()
-def operator() -> None:
-    """Run the operator (not built yet: see the operator issue)."""
-    _fail("the operator is not built yet", code=2)
+def operator(
+    kubeconfig: Annotated[Path | None, typer.Option(help="Cluster (default: in-cluster).")] = None,
+    resync: Annotated[float, typer.Option(help="Seconds between drift passes.")] = 60.0,
+    metrics_port: Annotated[int, typer.Option(help="Port of /metrics.")] = 8090,
+    health_port: Annotated[int, typer.Option(help="Port of /healthz.")] = 8091,
+    peering: Annotated[bool, typer.Option(help="Run as one of several replicas.")] = False,
+    priority: Annotated[int, typer.Option(help="Peering priority (highest is active).")] = 0,
+) -> None:
+    """Run the operator: reconcile InferenceStacks and GatewayBundles into their children."""
+    from ngf_console.operator.main import OperatorConfig, run
+
+    run(
+        OperatorConfig(
+            kubeconfig=kubeconfig,
+            resync_seconds=resync,
+            metrics_port=metrics_port,
+            health_port=health_port,
+            peering=peering,
+            priority=priority,
+        )
+    )
 
 
 @app.command()
 def render(
-    file: Annotated[Path, typer.Option("-f", "--file", help="Parent resource YAML.")],
+    file: Annotated[Path, typer.Option("-f", "--file", help="Parent resource YAML ('-': stdin).")],
+    edition: Annotated[str, typer.Option(help="NGF edition: oss, enterprise, unknown.")] = "oss",
 ) -> None:
-    """Print every child a parent resource renders to (not built yet)."""
-    _fail(f"renderers are not built yet; cannot render {file}", code=2)
+    """Print every child a parent resource renders to, as YAML (offline, no cluster)."""
+    import sys
+
+    import yaml
+    from pydantic import ValidationError
+
+    from ngf_console.crd import KINDS_BY_NAME
+    from ngf_console.render import RenderError, RenderOptions, render_parent
+
+    text = sys.stdin.read() if str(file) == "-" else file.read_text()
+    try:
+        docs = [d for d in yaml.safe_load_all(text) if d]
+    except yaml.YAMLError as err:
+        _fail(f"{file}: {err}")
+    if edition not in ("oss", "enterprise", "unknown"):
+        _fail(f"--edition must be oss, enterprise or unknown, not {edition!r}")
+    options = RenderOptions(edition=edition)  # type: ignore[arg-type]
+    out: list[str] = []
+    for doc in docs:
+        kind = KINDS_BY_NAME.get(str(doc.get("kind")))
+        if kind is None:
+            _fail(
+                f"{file}: {doc.get('kind')!r} is not a parent kind "
+                f"({', '.join(sorted(KINDS_BY_NAME))})"
+            )
+        try:
+            result = render_parent(kind.resource.model_validate(doc), options)
+        except ValidationError as err:
+            _fail(f"{file}: invalid {kind.kind}:\n{err}")
+        except RenderError as err:
+            _fail(f"{file}: {err}")
+        out.extend(yaml.safe_dump(m, sort_keys=False) for m in result.manifests)
+        for item in result.withheld:
+            err_console.print(f"withheld {item.kind} {item.name}: {item.reason}", highlight=False)
+    sys.stdout.write("---\n".join(out))
 
 
 if __name__ == "__main__":

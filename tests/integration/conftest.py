@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from lightkube import Client, KubeConfig
+from lightkube.generic_resource import load_in_cluster_generic_resources
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import Namespace
 
@@ -43,8 +44,10 @@ def kubeconfig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def kube(kubeconfig: Path) -> Client:
-    """A lightkube client with cluster-admin rights."""
-    return Client(KubeConfig.from_file(kubeconfig), field_manager="ngf-console-tests")
+    """A lightkube client with cluster-admin rights, knowing every CRD kind served."""
+    client = Client(KubeConfig.from_file(kubeconfig), field_manager="ngf-console-tests")
+    load_in_cluster_generic_resources(client)
+    return client
 
 
 @pytest.fixture

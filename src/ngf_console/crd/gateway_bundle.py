@@ -31,7 +31,7 @@ from ngf_console.crd.common import (
 )
 
 ListenerProtocol = Literal["HTTP", "HTTPS", "TLS", "TCP", "UDP"]
-GatewayBundlePhase = Literal["Pending", "Ready", "Degraded", "Error"]
+GatewayBundlePhase = Literal["Pending", "Provisioning", "Ready", "Degraded", "Error"]
 
 
 class TLSSpec(CrdModel):
@@ -236,7 +236,7 @@ class GatewayBundleStatus(CrdModel):
     """Observed state of a GatewayBundle, aggregated by the operator."""
 
     phase: GatewayBundlePhase | None = Field(
-        default=None, description="Pending, Ready, Degraded or Error."
+        default=None, description="Pending, Provisioning, Ready, Degraded or Error."
     )
     observed_generation: Count | None = Field(
         default=None, description="The .metadata.generation this status was computed for."

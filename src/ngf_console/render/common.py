@@ -23,6 +23,9 @@ KIND_LABELS = {
     "MigrationPlan": "ngf-console.f5.com/migration-plan",
     "DistributedCloudPublish": "ngf-console.f5.com/distributed-cloud-publish",
 }
+# Children shared by several parents (the DCGM exporter) carry this label instead of one
+# parent's labels; the operator tracks their users (operator/shared.py).
+SHARED_LABEL = "ngf-console.f5.com/shared"
 FIELD_MANAGER = "ngf-console-operator"
 
 Manifest = dict[str, Any]

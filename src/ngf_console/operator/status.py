@@ -1,0 +1,273 @@
+"""Aggregate the children's health into the parent's ``.status``. Pure.
+
+Phase: ``Error`` when the spec cannot be rendered or applied; ``Degraded`` when a child
+failed or was withheld (an Enterprise-only child on an OSS cluster); ``Provisioning`` while
+some child waits for its controller; ``Ready`` when every child says so. Conditions follow
+the Kubernetes convention (``lastTransitionTime`` only moves when ``status`` flips).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ngf_console.crd.common import MAX_DRIFT_HISTORY
+from ngf_console.operator.health import Health
+
+
+@dataclass(frozen=True)
+class ChildReport:
+    """One child as the reconciler saw it: identity, readiness, and which status slot."""
+
+    kind: str
+    name: str
+    namespace: str
+    slot: str
+    health: Health
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """A child the renderer did not produce, and why (e.g. requires NGF Enterprise)."""
+
+    kind: str
+    name: str
+    slot: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DriftEvent:
+    """A child that had to be restored: what changed, when seen, when healed."""
+
+    kind: str
+    name: str
+    change: str
+    detected_at: dt.datetime
+    healed_at: dt.datetime
+
+
+def timestamp(moment: dt.datetime) -> str:
+    """RFC 3339 in UTC with second precision, as metav1.Time serialises."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def set_condition(
+    conditions: list[dict[str, Any]],
+    ctype: str,
+    status: bool,
+    reason: str,
+    message: str,
+    generation: int | None,
+    now: dt.datetime,
+) -> None:
+    """Insert or update ``ctype``; keep lastTransitionTime unless status flips."""
+    value = "True" if status else "False"
+    for cond in conditions:
+        if cond["type"] == ctype:
+            if cond.get("status") != value:
+                cond["lastTransitionTime"] = timestamp(now)
+            cond.update(status=value, reason=reason, message=message[:32768])
+            if generation is not None:
+                cond["observedGeneration"] = generation
+            return
+    cond = {
+        "type": ctype,
+        "status": value,
+        "reason": reason,
+        "message": message[:32768],
+        "lastTransitionTime": timestamp(now),
+    }
+    if generation is not None:
+        cond["observedGeneration"] = generation
+    conditions.append(cond)
+
+
+_WORKLOADS = frozenset({"Deployment", "DaemonSet", "ScaledObject", "HorizontalPodAutoscaler"})
+
+
+def _slot_entry(
+    kind: str, name: str, namespace: str, ready: bool, message: str, now: dt.datetime
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "name": name,
+        "namespace": namespace,
+        "ready": ready,
+        "message": message,
+        "lastSyncedAt": timestamp(now),
+    }
+
+
+def children_status(
+    reports: Sequence[ChildReport],
+    withheld: Sequence[Withheld],
+    list_slots: frozenset[str],
+    namespace: str,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """The ``status.children`` object: one entry per slot (a list for ``list_slots``).
+
+    Several objects can share a slot (the EPP is a Deployment, a Service and a ConfigMap);
+    the slot is ready only if all are, and names the first one that is not.
+    """
+    grouped: dict[str, list[ChildReport]] = {}
+    for report in reports:
+        grouped.setdefault(report.slot, []).append(report)
+    out: dict[str, Any] = {}
+    for slot, members in grouped.items():
+        if slot in list_slots:
+            out[slot] = [
+                _slot_entry(m.kind, m.name, m.namespace, m.health.ready, m.health.message, now)
+                for m in members
+            ]
+            continue
+        # The workload speaks for the slot (the EPP's Deployment, not its ServiceAccount).
+        primary = next((m for m in members if m.kind in _WORKLOADS), members[0])
+        lead = next((m for m in members if not m.health.ready), primary)
+        ready = all(m.health.ready for m in members)
+        message = (
+            f"{lead.kind} {lead.name}: {lead.health.message}"
+            if not ready
+            else primary.health.message
+        )
+        out[slot] = _slot_entry(primary.kind, primary.name, primary.namespace, ready, message, now)
+    for item in withheld:
+        entry = _slot_entry(item.kind, item.name, namespace, False, item.reason, now)
+        if item.slot in list_slots:
+            out.setdefault(item.slot, []).append(entry)
+        else:
+            out[item.slot] = entry
+    return out
+
+
+def drift_history(
+    previous: Sequence[Mapping[str, Any]], events: Sequence[DriftEvent]
+) -> list[dict[str, Any]]:
+    """Previous history plus ``events``, newest last, bounded."""
+    history = [dict(h) for h in previous]
+    history.extend(
+        {
+            "kind": e.kind,
+            "name": e.name,
+            "change": e.change[:1024],
+            "detectedAt": timestamp(e.detected_at),
+            "healedAt": timestamp(e.healed_at),
+        }
+        for e in events
+    )
+    return history[-MAX_DRIFT_HISTORY:]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one reconcile pass found, as input to :func:`aggregate`."""
+
+    reports: Sequence[ChildReport] = ()
+    withheld: Sequence[Withheld] = ()
+    drift: Sequence[DriftEvent] = ()
+    error: str | None = None
+    error_reason: str = "ReconcileFailed"
+
+
+def aggregate(
+    previous: Mapping[str, Any],
+    outcome: Outcome,
+    *,
+    generation: int | None,
+    spec_hash: str,
+    namespace: str,
+    list_slots: frozenset[str] = frozenset(),
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """The new ``.status`` from the previous one and this pass's outcome."""
+    conditions = [dict(c) for c in previous.get("conditions") or []]
+    status: dict[str, Any] = {
+        "observedGeneration": generation,
+        "observedSpecHash": spec_hash,
+    }
+    spec_changed = previous.get("observedSpecHash") != spec_hash
+    if outcome.error is not None:
+        status["phase"] = "Error"
+        set_condition(
+            conditions, "Reconciled", False, outcome.error_reason, outcome.error, generation, now
+        )
+        set_condition(
+            conditions, "Ready", False, outcome.error_reason, outcome.error, generation, now
+        )
+        status["conditions"] = conditions
+        return status
+
+    failed = [r for r in outcome.reports if r.health.failed]
+    waiting = [r for r in outcome.reports if not r.health.ready and not r.health.failed]
+    if failed or outcome.withheld:
+        phase = "Degraded"
+    elif waiting:
+        phase = "Provisioning"
+    else:
+        phase = "Ready"
+    status["phase"] = phase
+    status["children"] = children_status(
+        outcome.reports, outcome.withheld, list_slots, namespace, now
+    )
+    status["lastReconciledAt"] = timestamp(now)
+
+    set_condition(
+        conditions,
+        "Reconciled",
+        True,
+        "Applied",
+        f"{len(outcome.reports)} children applied",
+        generation,
+        now,
+    )
+    problems = [f"{r.kind} {r.name}: {r.health.message}" for r in failed]
+    problems += [f"{w.kind} {w.name}: {w.reason}" for w in outcome.withheld]
+    set_condition(
+        conditions,
+        "Degraded",
+        bool(problems),
+        "ChildFailed" if problems else "AsExpected",
+        "; ".join(problems) or "no child failed",
+        generation,
+        now,
+    )
+    if phase == "Ready":
+        set_condition(
+            conditions, "Ready", True, "AllChildrenReady", "all children are ready", generation, now
+        )
+    else:
+        pending = (failed + waiting)[:1]
+        reason = "Degraded" if phase == "Degraded" else "WaitingForChildren"
+        message = (
+            f"{pending[0].kind} {pending[0].name}: {pending[0].health.message}"
+            if pending
+            else "; ".join(problems)
+        )
+        set_condition(conditions, "Ready", False, reason, message, generation, now)
+    if outcome.drift:
+        set_condition(
+            conditions,
+            "DriftDetected",
+            True,
+            "DriftCorrected",
+            "; ".join(f"{e.kind} {e.name}: {e.change}" for e in outcome.drift),
+            generation,
+            now,
+        )
+    elif spec_changed or not any(c["type"] == "DriftDetected" for c in conditions):
+        # Stays True after a correction until the spec changes, so the UI can show it.
+        set_condition(
+            conditions,
+            "DriftDetected",
+            False,
+            "NoDrift",
+            "no drift since the last spec change",
+            generation,
+            now,
+        )
+    status["conditions"] = conditions
+    status["driftHistory"] = drift_history(previous.get("driftHistory") or [], outcome.drift)
+    return status
