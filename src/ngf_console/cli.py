@@ -162,11 +162,17 @@ def operator(
     metrics_port: Annotated[int, typer.Option(help="Port of /metrics.")] = 8090,
     health_port: Annotated[int, typer.Option(help="Port of /healthz.")] = 8091,
     peering: Annotated[bool, typer.Option(help="Run as one of several replicas.")] = False,
-    priority: Annotated[int, typer.Option(help="Peering priority (highest is active).")] = 0,
+    priority: Annotated[
+        int | None, typer.Option(help="Peering priority, highest is active (default: random).")
+    ] = None,
 ) -> None:
     """Run the operator: reconcile InferenceStacks and GatewayBundles into their children."""
+    import secrets
+
     from ngf_console.operator.main import OperatorConfig, run
 
+    # Equal priorities pause each other: every replica needs its own.
+    priority = priority if priority is not None else secrets.randbelow(1_000_000) + 1
     run(
         OperatorConfig(
             kubeconfig=kubeconfig,

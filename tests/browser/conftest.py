@@ -50,7 +50,9 @@ def console_url() -> Iterator[str]:
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+# Module scope: the sync Playwright API keeps an asyncio loop running in this thread while
+# it is open, which would break later tests that call asyncio.run().
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     executable = shutil.which("chromium")
     if executable is None:

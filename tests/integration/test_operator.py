@@ -171,8 +171,9 @@ def test_inference_stack_lifecycle(kube: Client, namespace: str) -> None:
     assert status["children"]["httpRoute"]["ready"] is True
 
 
-@pytest.mark.usefixtures("operator")
-def test_inference_stack_heals_deleted_and_edited_children(kube: Client, namespace: str) -> None:
+def test_inference_stack_heals_deleted_and_edited_children(
+    kube: Client, namespace: str, operator: OperatorProcess
+) -> None:
     doc = stack_doc("heal", namespace)
     create(kube, doc)
     route = next(c for c in expected_children(doc) if c["kind"] == "HTTPRoute")
@@ -236,6 +237,14 @@ def test_inference_stack_heals_deleted_and_edited_children(kube: Client, namespa
         if e.involvedObject.name == "heal" and e.reason == "DriftCorrected"
     ]
     assert events
+    # the corrections are counted on the operator's /metrics
+    corrected = [
+        float(line.rsplit(" ", 1)[1])
+        for line in operator.metrics().splitlines()
+        if line.startswith("ngf_console_operator_drift_corrections_total{")
+        and 'child_kind="HTTPRoute"' in line
+    ]
+    assert sum(corrected) >= 2
 
 
 @pytest.mark.usefixtures("operator")

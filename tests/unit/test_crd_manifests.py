@@ -193,7 +193,7 @@ ENUMS = [
     ("GatewayBundle", "spec.waf.mode", ["enforce", "log-only"]),
     ("GatewayBundle", "spec.snippets[].context", ["http", "server", "location"]),
     ("GatewayBundle", "spec.allowedRoutes.namespaces", ["Same", "All", "Selector"]),
-    ("GatewayBundle", "status.phase", ["Pending", "Ready", "Degraded", "Error"]),
+    ("GatewayBundle", "status.phase", ["Pending", "Provisioning", "Ready", "Degraded", "Error"]),
     ("CertificateBundle", "spec.source.certManager.issuerKind", ["Issuer", "ClusterIssuer"]),
     ("CertificateBundle", "status.phase", ["Pending", "Active", "Expiring", "Expired", "Error"]),
     ("MigrationPlan", "spec.source.type",

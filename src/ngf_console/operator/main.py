@@ -16,10 +16,10 @@ from lightkube import AsyncClient, KubeConfig
 from prometheus_client import start_http_server
 
 from ngf_console.operator.handlers import register
+from ngf_console.operator.peering import LIFETIME_SECONDS, PEERING_NAME, ensure_peering_object
 from ngf_console.operator.reconciler import Reconciler
 from ngf_console.render import RenderOptions
 
-PEERING_NAME = "ngf-console-operator"
 ANNOTATION_PREFIX = "ngf-console.f5.com"
 
 
@@ -97,7 +97,8 @@ def build_registry(config: OperatorConfig) -> tuple[kopf.OperatorRegistry, Recon
         settings.posting.enabled = False  # the reconciler records its own, meaningful events
         settings.peering.name = PEERING_NAME
         settings.peering.clusterwide = True
-        settings.peering.lifetime = 10  # a dead active replica is replaced within ~15 s
+        settings.peering.lifetime = LIFETIME_SECONDS  # a dead active replica: ~15 s to failover
+        settings.peering.mandatory = config.peering
         settings.peering.priority = config.priority
         settings.peering.stealth = True
         settings.watching.server_timeout = 300
@@ -121,6 +122,11 @@ def run(config: OperatorConfig) -> None:
     for noisy in ("httpx", "httpx2"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     registry, _ = build_registry(config)
+    if config.peering:
+        from lightkube import Client
+
+        kube = KubeConfig.from_file(config.kubeconfig) if config.kubeconfig else None
+        ensure_peering_object(Client(kube))
     start_http_server(config.metrics_port, addr=config.bind_host)
     asyncio.run(
         kopf.operator(

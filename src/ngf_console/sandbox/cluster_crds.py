@@ -6,6 +6,7 @@ from typing import Any
 
 import yaml
 
+from ngf_console.operator.peering import peering_crd
 from ngf_console.sandbox.upstream_crds import upstream_crd_documents
 
 
@@ -19,5 +20,6 @@ def parent_crd_documents() -> list[dict[str, Any]]:
 
 
 def all_crd_documents() -> list[dict[str, Any]]:
-    """Upstream CRDs (Gateway API, inference extension, NGF, KEDA, ...) and our parents."""
-    return [*upstream_crd_documents(), *parent_crd_documents()]
+    """Upstream CRDs (Gateway API, inference extension, NGF, KEDA, ...), our parents, and
+    the peering CRD the operator's replicas coordinate through."""
+    return [*upstream_crd_documents(), *parent_crd_documents(), peering_crd()]
