@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
+import functools
 import json
 import math
 import os
@@ -45,7 +46,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from lightkube import Client, KubeConfig
@@ -259,7 +260,7 @@ def bench_node(name: str) -> Node:
         "spec": {"taints": taints} if taints else {},
         "status": {"capacity": capacity, "allocatable": capacity},
     }
-    return Node.from_dict(manifest)
+    return cast(Node, Node.from_dict(manifest))
 
 
 def ensure_namespace(kube: Client, name: str) -> None:
@@ -502,8 +503,8 @@ class Watch(threading.Thread):
         handle: Callable[[float, str, dict[str, Any]], None],
         *,
         namespace: str = "*",
-        labels: dict[str, str] | None = None,
-        fields: dict[str, str] | None = None,
+        labels: dict[str, Any] | None = None,
+        fields: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(daemon=True)
         self.client = Client(KubeConfig.from_file(kubeconfig))
@@ -551,6 +552,14 @@ def _route_path(route: dict[str, Any]) -> str | None:
 
 def _rv(obj: dict[str, Any]) -> int:
     return int(obj["metadata"].get("resourceVersion") or 0)
+
+
+def _recreated(old_uid: str | None, etype: str, obj: dict[str, Any]) -> bool:
+    return etype != "DELETED" and obj["metadata"]["uid"] != old_uid
+
+
+def _restored(after_rv: int, path: str | None, _etype: str, obj: dict[str, Any]) -> bool:
+    return _rv(obj) > after_rv and _route_path(obj) == path
 
 
 def wait_for(check: Callable[[], Any], timeout: float, what: str, every: float = 0.1) -> Any:
@@ -622,7 +631,7 @@ def heal(kube: Client, kubeconfig: Path, trials: int, seed: int, label: str) -> 
             t0 = time.perf_counter()
             kube.delete(route_res, name, namespace=HEAL_NS)
             try:
-                t1 = until(lambda e, o, u=old_uid: e != "DELETED" and o["metadata"]["uid"] != u)
+                t1 = until(functools.partial(_recreated, old_uid))
                 deleted.append((t1 - t0) * 1000)
             except (TimeoutError, queue.Empty):
                 failures["delete: not recreated within 30s"] += 1
@@ -645,7 +654,7 @@ def heal(kube: Client, kubeconfig: Path, trials: int, seed: int, label: str) -> 
             ).to_dict()
             rv0 = _rv(patched)
             try:
-                t1 = until(lambda e, o, rv=rv0: _rv(o) > rv and _route_path(o) == want_path)
+                t1 = until(functools.partial(_restored, rv0, want_path))
                 edited.append((t1 - t0) * 1000)
             except (TimeoutError, queue.Empty):
                 failures["edit: not restored within 30s"] += 1
@@ -746,7 +755,7 @@ class Fleet:
             if rec.first_status is None and status.get("observedSpecHash"):
                 rec.first_status = t
             rec.phase = status.get("phase", "")
-            ready = next(
+            ready: dict[str, Any] = next(
                 (c for c in status.get("conditions") or [] if c.get("type") == "Ready"), {}
             )
             rec.message = str(ready.get("message", ""))[:200]

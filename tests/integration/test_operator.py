@@ -46,11 +46,59 @@ def operator(
     except ApiError as err:
         if err.status.code != 409:
             raise
+    install_oss_ngf(kube)
     log = tmp_path_factory.mktemp("operator") / "operator.log"
     proc = OperatorProcess(kubeconfig, log, resync=5.0)
     proc.wait_healthy()
     yield proc
     proc.stop()
+
+
+def install_oss_ngf(kube: Client) -> None:
+    """An NGINX Gateway Fabric OSS control plane as its Helm chart deploys it (kwok runs the
+    pod), so that the operator's edition detection finds OSS for real."""
+    from lightkube import codecs
+
+    namespace = "nginx-gateway"
+    labels = {
+        "app.kubernetes.io/name": "nginx-gateway-fabric",
+        "app.kubernetes.io/instance": "ngf",
+        "app.kubernetes.io/version": "2.2.0",
+    }
+    docs = [
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}},
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {
+                "name": "ngf-nginx-gateway-fabric",
+                "namespace": namespace,
+                "labels": labels,
+            },
+            "spec": {
+                "replicas": 1,
+                "selector": {"matchLabels": labels},
+                "template": {
+                    "metadata": {"labels": labels},
+                    "spec": {
+                        "containers": [
+                            {
+                                "name": "nginx-gateway",
+                                "image": "ghcr.io/nginx/nginx-gateway-fabric:2.2.0",
+                                "args": [
+                                    "controller",
+                                    "--gateway-ctlr-name=gateway.nginx.org/nginx-gateway-controller",
+                                    "--gatewayclass=nginx",
+                                ],
+                            }
+                        ]
+                    },
+                },
+            },
+        },
+    ]
+    for doc in docs:
+        kube.apply(codecs.from_dict(doc), field_manager="ngf-console-tests")
 
 
 def stack_doc(name: str, namespace: str, **spec_changes: Any) -> dict[str, Any]:
@@ -529,7 +577,8 @@ def test_gateway_bundle_waf_on_oss_is_degraded_not_fake_ready(kube: Client, name
     )
     waf = status["children"]["wafPolicy"]
     assert waf["ready"] is False
-    assert "requires NGINX Gateway Fabric Enterprise" in waf["message"]
+    # detected OSS (not merely "unknown"): the plain enterprise message
+    assert waf["message"] == "requires NGINX Gateway Fabric Enterprise"
     assert condition(status, "Degraded")["status"] == "True"
     assert condition(status, "Ready")["status"] == "False"
 
