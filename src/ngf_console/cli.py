@@ -126,10 +126,12 @@ def demo(
     state_dir: StateDir = None,
     port: Annotated[int, typer.Option(help="Port of the console.")] = 8080,
 ) -> None:
-    """Start the local control plane and the console on http://127.0.0.1:PORT."""
+    """Local control plane, operator, sample parents, and the console on 127.0.0.1:PORT."""
     import uvicorn
 
     from ngf_console.api.app import create_app
+    from ngf_console.sandbox import demo as demo_parts
+    from ngf_console.sandbox import processes
     from ngf_console.sandbox.cluster_crds import all_crd_documents
 
     plane = _control_plane(state_dir)
@@ -143,15 +145,20 @@ def demo(
         except ControlPlaneError as err:
             _fail(str(err))
     console.print(f"kubeconfig: {kubeconfig}", highlight=False)
+    operator_proc = demo_parts.start_operator(kubeconfig, plane.state_dir / "logs" / "operator.log")
+    console.print(f"operator: pid {operator_proc.pid}, log {operator_proc.log}", highlight=False)
+    for applied in demo_parts.seed(kubeconfig):
+        console.print(f"applied {applied}", highlight=False)
     console.print(f"[bold]NGF Console:[/bold] http://127.0.0.1:{port}/  (Ctrl-C stops everything)")
-    # uvicorn handles SIGINT/SIGTERM itself and returns; the cluster goes down after it.
+    # uvicorn handles SIGINT/SIGTERM itself and returns; the rest goes down after it.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         uvicorn.run(
             create_app(kubeconfig=kubeconfig), host="127.0.0.1", port=port, log_level="info"
         )
     finally:
-        err_console.print("stopping the local control plane...")
+        err_console.print("stopping the operator and the local control plane...")
+        processes.stop(operator_proc)
         plane.down()
 
 

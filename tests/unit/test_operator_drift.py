@@ -229,14 +229,6 @@ def test_flipped_bool_is_drift(want: bool, have: bool) -> None:
     assert drifted_fields({"spec": {"x": want}}, {"spec": {"x": have}}) == ["spec.x"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "drift.py: _paths() only consults _same_number() after `desired != live`, and in "
-        "Python True == 1 and False == 0, so a bool replaced by 1/0 (or 1/0 by a bool) is "
-        "never reported, contrary to the comment 'bools are not numbers here'"
-    ),
-)
 @pytest.mark.parametrize(
     ("want", "have"), [(True, 1), (1, True), (False, 0), (0, False), (True, 1.0)]
 )
@@ -331,7 +323,11 @@ def test_desired_empty_list_against_live_items_is_drift() -> None:
 
 def test_top_level_list_field_compared_item_by_item() -> None:
     # Role.rules and RoleBinding.subjects are top-level lists.
-    desired = {"kind": "Role", "metadata": {"name": "r"}, "rules": [{"verbs": ["get", "list"]}]}
+    desired: dict[str, Any] = {
+        "kind": "Role",
+        "metadata": {"name": "r"},
+        "rules": [{"verbs": ["get", "list"]}],
+    }
     live = copy.deepcopy(desired)
     live["rules"][0]["verbs"][1] = "watch"
     assert drifted_fields(desired, live) == ["rules[0].verbs[1]"]

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
 import pytest
 from pydantic import BaseModel
 
+from crd_cases import load_sample
 from ngf_console.crd import KINDS_BY_NAME
 from ngf_console.crd.common import MAX_DRIFT_HISTORY
 from ngf_console.crd.gateway_bundle import GatewayBundleStatus
 from ngf_console.crd.inference_stack import InferenceStackStatus
 from ngf_console.operator.health import Health
+from ngf_console.operator.reconciler import spec_hash
 from ngf_console.operator.slots import LIST_SLOTS, slot_for
 from ngf_console.operator.status import (
     ChildReport,
@@ -103,8 +106,8 @@ def passes(
     """Statuses of consecutive passes, each patched over the previous (JSON merge patch)."""
     statuses: list[dict[str, Any]] = []
     stored: dict[str, Any] = {}
-    for minute, (outcome, spec_hash) in enumerate(steps):
-        status = run(stored, outcome, spec_hash=spec_hash, minute=minute)
+    for minute, (outcome, digest) in enumerate(steps):
+        status = run(stored, outcome, spec_hash=digest, minute=minute)
         model.model_validate(status)
         statuses.append(status)
         stored = {**stored, **copy.deepcopy(status)}
@@ -112,7 +115,7 @@ def passes(
 
 
 def condition(status: dict[str, Any], ctype: str) -> dict[str, Any]:
-    matches = [c for c in status["conditions"] if c["type"] == ctype]
+    matches: list[dict[str, Any]] = [c for c in status["conditions"] if c["type"] == ctype]
     assert len(matches) == 1, f"{ctype} appears {len(matches)} times"
     return matches[0]
 
@@ -232,7 +235,8 @@ def test_error_phase_sets_reconciled_and_ready_false_with_reason() -> None:
     )
     assert status["phase"] == "Error"
     assert status["observedGeneration"] == 7
-    assert status["observedSpecHash"] == "abc"
+    # a spec that failed was not reconciled: its hash is not recorded
+    assert "observedSpecHash" not in status
     for ctype in ("Reconciled", "Ready"):
         assert condition(status, ctype) == {
             "type": ctype,
@@ -274,7 +278,7 @@ def test_ready_when_every_child_is_ready() -> None:
     status = run(outcome=Outcome(reports=reports))
     assert status["phase"] == "Ready"
     assert status["lastReconciledAt"] == T0_S
-    assert condition(status, "Ready") | {} == {
+    assert condition(status, "Ready") == {
         "type": "Ready",
         "status": "True",
         "reason": "AllChildrenReady",
@@ -343,7 +347,9 @@ def test_failed_child_wins_over_waiting_child_in_phase_and_ready_message() -> No
 
 
 def test_degraded_when_a_child_is_withheld() -> None:
-    withheld = Withheld("WAFPolicy", "edge-waf", "wafPolicy", "requires NGINX Gateway Fabric Enterprise")
+    withheld = Withheld(
+        "WAFPolicy", "edge-waf", "wafPolicy", "requires NGINX Gateway Fabric Enterprise"
+    )
     reports = [report("Gateway", "edge", "gateway", Health(True, "Programmed"))]
     status = run(outcome=Outcome(reports=reports, withheld=[withheld]))
     assert status["phase"] == "Degraded"
@@ -443,7 +449,7 @@ def test_ready_transition_time_held_while_ready_and_moved_on_flip() -> None:
 
 
 def test_recovering_from_error_flips_reconciled_back() -> None:
-    good, bad, again = passes(
+    _, bad, again = passes(
         (Outcome(reports=epp()), "h1"),
         (Outcome(error="boom"), "h2"),
         (Outcome(reports=epp()), "h3"),
@@ -528,15 +534,6 @@ def test_drift_detected_false_is_added_when_missing_even_without_spec_change() -
     assert condition(status, "DriftDetected")["status"] == "False"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "status.py: the Error branch of aggregate() records the new observedSpecHash but "
-        "leaves DriftDetected alone, so when a spec change first fails (e.g. ApplyFailed or "
-        "InvalidSpec) and the next pass succeeds with the same hash, spec_changed is False "
-        "and DriftDetected stays True from before the spec change"
-    ),
-)
 def test_drift_detected_resets_after_a_spec_change_that_first_failed() -> None:
     _, _, _, recovered = passes(
         (Outcome(reports=epp()), "h1"),
@@ -551,7 +548,9 @@ def test_drift_detected_resets_after_a_spec_change_that_first_failed() -> None:
 
 
 def test_drift_history_records_each_event() -> None:
-    event = DriftEvent("HTTPRoute", "llama-route", "deleted", at(0), at(0) + dt.timedelta(seconds=2))
+    event = DriftEvent(
+        "HTTPRoute", "llama-route", "deleted", at(0), at(0) + dt.timedelta(seconds=2)
+    )
     status = run(outcome=Outcome(reports=epp(), drift=[event]))
     assert status["driftHistory"] == [
         {
@@ -618,9 +617,7 @@ def test_drift_history_copies_previous_entries() -> None:
 # --- children_status --------------------------------------------------------------------------
 
 
-def entry(
-    kind: str, name: str, ready: bool, message: str, namespace: str = NS
-) -> dict[str, Any]:
+def entry(kind: str, name: str, ready: bool, message: str, namespace: str = NS) -> dict[str, Any]:
     return {
         "kind": kind,
         "name": name,
@@ -652,7 +649,9 @@ def test_workload_speaks_for_a_multi_object_slot() -> None:
 def test_multi_object_slot_not_ready_names_the_first_child_that_is_not() -> None:
     reports = [
         report("ServiceAccount", "llama-epp", "epp", Health(True, "exists")),
-        report("ConfigMap", "llama-epp-config", "epp", Health(False, "ConfigMap does not exist yet")),
+        report(
+            "ConfigMap", "llama-epp-config", "epp", Health(False, "ConfigMap does not exist yet")
+        ),
         report("Deployment", "llama-epp", "epp", WAITING),
     ]
     out = slots(reports)
@@ -730,15 +729,29 @@ def test_list_slot_with_one_child_is_still_a_list() -> None:
 
 def test_child_keeps_its_own_namespace() -> None:
     reports = [
-        report("Service", "ngf-console-dcgm-exporter", "dcgmExporter", Health(True, "exists"), "ngf-console-system"),
-        report("DaemonSet", "ngf-console-dcgm-exporter", "dcgmExporter", Health(True, "2/2"), "ngf-console-system"),
+        report(
+            "Service",
+            "ngf-console-dcgm-exporter",
+            "dcgmExporter",
+            Health(True, "exists"),
+            "ngf-console-system",
+        ),
+        report(
+            "DaemonSet",
+            "ngf-console-dcgm-exporter",
+            "dcgmExporter",
+            Health(True, "2/2"),
+            "ngf-console-system",
+        ),
     ]
     out = slots(reports)
     assert out["dcgmExporter"]["namespace"] == "ngf-console-system"
 
 
 def test_withheld_child_gets_its_slot_not_ready_with_the_reason() -> None:
-    withheld = [Withheld("WAFPolicy", "edge-waf", "wafPolicy", "requires NGINX Gateway Fabric Enterprise")]
+    withheld = [
+        Withheld("WAFPolicy", "edge-waf", "wafPolicy", "requires NGINX Gateway Fabric Enterprise")
+    ]
     out = slots([], withheld)
     assert out == {
         "wafPolicy": entry(
@@ -782,15 +795,6 @@ def test_aggregate_reports_withheld_children_in_their_slot() -> None:
     valid_bundle_status(status)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "status.py/reconciler.py: the reconciler passes slot `slot_for(...) or ''` for a child "
-        "slot_for() maps to None (e.g. a GatewayBundle's APPolicy), and children_status() "
-        "does not skip the empty slot, so status.children gets a '' key that the CRD schema "
-        "(GatewayBundleChildren, extra=forbid) does not have"
-    ),
-)
 def test_child_without_a_slot_gets_no_children_entry() -> None:
     reports = [
         report("Gateway", "edge", "gateway", Health(True, "Programmed")),
@@ -824,12 +828,6 @@ HEALTHS = {
 }
 
 
-def load_sample(name: str) -> dict[str, Any]:
-    from crd_cases import load_sample as load
-
-    return load(name)
-
-
 def rendered_outcome(
     kind: str, sample: str, edition: str, health: Health, *, drop_slotless: bool
 ) -> Outcome:
@@ -852,7 +850,11 @@ def rendered_outcome(
         Withheld(
             w.kind,
             w.name,
-            slot_for(kind, name, {"kind": w.kind, "apiVersion": w.api_version, "metadata": {"name": w.name}})
+            slot_for(
+                kind,
+                name,
+                {"kind": w.kind, "apiVersion": w.api_version, "metadata": {"name": w.name}},
+            )
             or "",
             w.reason,
         )
@@ -888,22 +890,14 @@ def test_status_of_every_sample_validates_against_its_crd_model(
         now=T0,
     )
     model = STATUS_MODELS[kind].model_validate(status)
-    assert model.children is not None
+    assert status["children"]
     assert status["phase"] in {"Ready", "Provisioning", "Degraded"}
     if health == "failed" or outcome.withheld:
         assert status["phase"] == "Degraded"
-    # Round trip: what the model serialises is what the operator wrote.
-    assert STATUS_MODELS[kind].model_validate(model.model_dump(mode="json", by_alias=True))
+    # Round trip: the model reads back exactly what the operator wrote, nothing lost or added.
+    assert model.model_dump(mode="json", by_alias=True, exclude_none=True) == status
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "APPolicy of gatewaybundle-production-gateway maps to slot None; the reconciler "
-        "reports it with slot '' and children_status() writes status.children[''], which "
-        "GatewayBundleStatus rejects (see test_child_without_a_slot_gets_no_children_entry)"
-    ),
-)
 @pytest.mark.parametrize("edition", ["oss", "enterprise"])
 def test_status_of_bundle_with_app_policy_validates_as_the_reconciler_builds_it(
     edition: str,
@@ -925,3 +919,84 @@ def test_status_of_bundle_with_app_policy_validates_as_the_reconciler_builds_it(
         now=T0,
     )
     GatewayBundleStatus.model_validate(status)
+
+
+# --- spec_hash (recorded as status.observedSpecHash) ------------------------------------------
+
+
+def stack_spec() -> dict[str, Any]:
+    return copy.deepcopy(load_sample("inferencestack-llama3-production")["spec"])
+
+
+def reordered(value: Any) -> Any:
+    """``value`` with every mapping's keys in reverse order (lists untouched)."""
+    if isinstance(value, dict):
+        return {k: reordered(value[k]) for k in reversed(list(value))}
+    if isinstance(value, list):
+        return [reordered(v) for v in value]
+    return value
+
+
+def test_spec_hash_is_sixteen_hex_digits_of_canonical_json_sha256() -> None:
+    spec = {"b": [1, {"y": 2, "x": "é"}], "a": True}
+    canonical = '{"a":true,"b":[1,{"x":"\\u00e9","y":2}]}'
+    assert spec_hash(spec) == hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    assert len(spec_hash(spec)) == 16
+    assert set(spec_hash(spec)) <= set("0123456789abcdef")
+
+
+def test_spec_hash_is_deterministic() -> None:
+    assert spec_hash(stack_spec()) == spec_hash(stack_spec())
+    assert spec_hash({}) == spec_hash({})
+
+
+def test_spec_hash_ignores_key_order_at_every_level() -> None:
+    spec = stack_spec()
+    assert list(reordered(spec)) != list(spec)
+    assert spec_hash(reordered(spec)) == spec_hash(spec)
+
+
+def test_spec_hash_fits_the_status_model() -> None:
+    status = run(outcome=Outcome(), spec_hash=spec_hash(stack_spec()))
+    assert valid_stack_status(status).observed_spec_hash == spec_hash(stack_spec())
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda s: s["pool"].update(replicas=s["pool"]["replicas"] + 1),
+        lambda s: s["epp"].update(strategy="best_kv_cache"),
+        lambda s: s["gateway"]["route"].update(pathPrefix="/v2"),
+        lambda s: s["pool"].pop("nodeSelector"),
+        lambda s: s.update(extra=None),
+        lambda s: s["pool"]["tolerations"].insert(0, {"key": "b", "operator": "Exists"}),
+        lambda s: s["pool"]["tolerations"].append({"key": "b", "operator": "Exists"}),
+        lambda s: s["pool"].update(replicas=str(s["pool"]["replicas"])),
+    ],
+    ids=[
+        "scalar",
+        "enum",
+        "nested",
+        "removed-key",
+        "added-null",
+        "list-prepend",
+        "list-append",
+        "type",
+    ],
+)
+def test_spec_hash_changes_with_any_value(edit: Any) -> None:
+    spec = stack_spec()
+    changed = copy.deepcopy(spec)
+    edit(changed)
+    assert changed != spec
+    assert spec_hash(changed) != spec_hash(spec)
+
+
+def test_spec_hash_depends_on_list_order() -> None:
+    one, two = {"key": "a"}, {"key": "b"}
+    assert spec_hash({"t": [one, two]}) != spec_hash({"t": [two, one]})
+
+
+def test_spec_hash_differs_between_samples() -> None:
+    hashes = {spec_hash(load_sample(name)["spec"]) for names in SAMPLES.values() for name in names}
+    assert len(hashes) == sum(len(names) for names in SAMPLES.values())

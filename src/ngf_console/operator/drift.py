@@ -34,20 +34,16 @@ def _paths(desired: Any, live: Any, path: str, out: list[str]) -> None:
             return
         for index, (want, have) in enumerate(zip(desired, live, strict=True)):
             _paths(want, have, f"{path}[{index}]", out)
-    elif desired != live and not _same_number(desired, live):
+    elif not _same_scalar(desired, live):
         out.append(path)
 
 
-def _same_number(a: Any, b: Any) -> bool:
-    # JSON round trips turn 1.0 into 1; bools are not numbers here.
-    numbers = (int, float)
-    return (
-        isinstance(a, numbers)
-        and isinstance(b, numbers)
-        and not isinstance(a, bool)
-        and not isinstance(b, bool)
-        and a == b
-    )
+def _same_scalar(a: Any, b: Any) -> bool:
+    # A bool is not a number here (True == 1 in Python, not in Kubernetes); JSON round trips
+    # may turn 1.0 into 1, which is the same number.
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    return bool(a == b)
 
 
 def drifted_fields(desired: Mapping[str, Any], live: Mapping[str, Any]) -> list[str]:

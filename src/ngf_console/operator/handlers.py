@@ -13,7 +13,7 @@ from typing import Any
 import kopf
 
 from ngf_console.crd import GROUP, KINDS_BY_NAME, VERSION
-from ngf_console.operator.reconciler import Reconciler
+from ngf_console.operator.reconciler import ParentUnavailableError, Reconciler
 from ngf_console.operator.shared import USERS_ANNOTATION
 from ngf_console.render import watched_child_kinds
 from ngf_console.render.common import (
@@ -39,7 +39,10 @@ def _register_parent(
     plural = KINDS_BY_NAME[kind].plural
 
     async def reconcile(*, name: str, namespace: str | None, **_: Any) -> None:
-        await reconciler.reconcile(kind, namespace or "default", name)
+        try:
+            await reconciler.reconcile(kind, namespace or "default", name, must_exist=True)
+        except ParentUnavailableError as err:
+            raise kopf.TemporaryError(str(err), delay=2) from err
 
     async def finalize(*, body: kopf.Body, **_: Any) -> None:
         await reconciler.finalize(kind, dict(body))

@@ -41,6 +41,10 @@ from ngf_console.render import (
 log = logging.getLogger(__name__)
 
 
+class ParentUnavailableError(RuntimeError):
+    """A parent known to exist could not be read; the pass should be retried shortly."""
+
+
 def spec_hash(spec: Mapping[str, Any]) -> str:
     """A short stable hash of a parent's spec (recorded as status.observedSpecHash)."""
     data = json.dumps(spec, sort_keys=True, separators=(",", ":")).encode()
@@ -78,8 +82,14 @@ class Reconciler:
     def _lock(self, key: tuple[str, str, str]) -> asyncio.Lock:
         return self._locks.setdefault(key, asyncio.Lock())
 
-    async def reconcile(self, kind: str, namespace: str, name: str) -> None:
-        """Bring the parent's children to its spec and write its status."""
+    async def reconcile(
+        self, kind: str, namespace: str, name: str, *, must_exist: bool = False
+    ) -> None:
+        """Bring the parent's children to its spec and write its status.
+
+        ``must_exist``: the caller knows the parent exists (kopf just saw it), so not finding
+        it is a transient API-server condition (a CRD still initialising), not a deletion.
+        """
         key = (kind, namespace, name)
         # A burst of triggers (ten children applied -> ten events) needs one pass, not ten:
         # a pass already waiting for the lock will read the newest state anyway.
@@ -91,7 +101,7 @@ class Reconciler:
             started = time.perf_counter()
             result = "ok"
             try:
-                await self._reconcile(kind, namespace, name)
+                await self._reconcile(kind, namespace, name, must_exist)
             except Exception:
                 result = "error"
                 raise
@@ -105,10 +115,12 @@ class Reconciler:
         edition = await self._edition()
         return dataclasses.replace(self.options, edition=edition)
 
-    async def _reconcile(self, kind: str, namespace: str, name: str) -> None:
+    async def _reconcile(self, kind: str, namespace: str, name: str, must_exist: bool) -> None:
         parent_kind = KINDS_BY_NAME[kind]
         api_version = "ngf-console.f5.com/v1alpha1"
         live = await self.children.get_parent(api_version, kind, name, namespace)
+        if live is None and must_exist:
+            raise ParentUnavailableError(f"{kind} {namespace}/{name} is not readable yet")
         if live is None or live["metadata"].get("deletionTimestamp"):
             return
         previous: dict[str, Any] = live.get("status") or {}
@@ -156,8 +168,8 @@ class Reconciler:
             await self._prune(kind, name, namespace, rendered.manifests)
             await self.shared.release_unused(live, rendered.manifests)
         except ApiError as err:
-            if _going_away(err):
-                return  # the namespace is being deleted, and the parent with it
+            if await self._gone(live, err):
+                return  # the parent or its namespace is being deleted
             outcome = Outcome(
                 error=f"applying children failed: {err.status.message}", error_reason="ApplyFailed"
             )
@@ -251,8 +263,23 @@ class Reconciler:
                 live["apiVersion"], live["kind"], meta["name"], meta["namespace"], status
             )
         except ApiError as err:
-            if not _going_away(err):
+            if not await self._gone(live, err):
                 raise
+
+    async def _gone(self, parent: Obj, err: ApiError) -> bool:
+        """Did ``err`` happen because the parent (or its namespace) went away mid-pass?
+
+        A 404 for a child in another namespace (say, the DCGM exporter's) is a real error.
+        """
+        if err.status.code == 403 and "being terminated" in (err.status.message or ""):
+            return True
+        if err.status.code != 404:
+            return False
+        meta = parent["metadata"]
+        current = await self.children.get_parent(
+            parent["apiVersion"], parent["kind"], meta["name"], meta["namespace"]
+        )
+        return current is None or bool(current["metadata"].get("deletionTimestamp"))
 
     async def _event(self, parent: Obj, reason: str, message: str, warning: bool) -> None:
         try:
@@ -265,12 +292,6 @@ class Reconciler:
     async def finalize(self, kind: str, body: Mapping[str, Any]) -> None:
         """Clean up what owner references cannot: the parent's claims on shared children."""
         await self.shared.release_all(body)
-
-
-def _going_away(err: ApiError) -> bool:
-    """The parent or its namespace disappeared mid-pass: nothing left to reconcile."""
-    message = err.status.message or ""
-    return err.status.code == 404 or (err.status.code == 403 and "being terminated" in message)
 
 
 def _error_message(err: Exception) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ngf_console.render.dcgm import DCGM_EXPORTER_NAME
+
 # Slots that hold a list of children rather than one.
 LIST_SLOTS: dict[str, frozenset[str]] = {
     "InferenceStack": frozenset(),
@@ -39,7 +41,7 @@ def slot_for(parent_kind: str, parent_name: str, manifest: Mapping[str, Any]) ->
     if parent_kind == "InferenceStack":
         if name.endswith("-prometheus-adapter"):
             return "autoscaler"
-        if "dcgm-exporter" in name:
+        if name == DCGM_EXPORTER_NAME:
             return "dcgmExporter"
         if kind in by_kind:
             return by_kind[kind]

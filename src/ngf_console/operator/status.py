@@ -115,7 +115,8 @@ def children_status(
     """
     grouped: dict[str, list[ChildReport]] = {}
     for report in reports:
-        grouped.setdefault(report.slot, []).append(report)
+        if report.slot:  # children without a slot count in phase and conditions only
+            grouped.setdefault(report.slot, []).append(report)
     out: dict[str, Any] = {}
     for slot, members in grouped.items():
         if slot in list_slots:
@@ -135,6 +136,8 @@ def children_status(
         )
         out[slot] = _slot_entry(primary.kind, primary.name, primary.namespace, ready, message, now)
     for item in withheld:
+        if not item.slot:
+            continue
         entry = _slot_entry(item.kind, item.name, namespace, False, item.reason, now)
         if item.slot in list_slots:
             out.setdefault(item.slot, []).append(entry)
@@ -197,6 +200,12 @@ def aggregate(
         set_condition(
             conditions, "Ready", False, outcome.error_reason, outcome.error, generation, now
         )
+        # A spec that failed was not reconciled: the next good pass must see it as new (so
+        # children it creates are not mistaken for deleted ones, and DriftDetected resets).
+        if previous.get("observedSpecHash"):
+            status["observedSpecHash"] = previous["observedSpecHash"]
+        else:
+            del status["observedSpecHash"]
         status["conditions"] = conditions
         return status
 
