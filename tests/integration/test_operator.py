@@ -217,6 +217,8 @@ def test_inference_stack_lifecycle(kube: Client, namespace: str) -> None:
     assert condition(status, "Ready")["status"] == "True"
     assert status["observedGeneration"] == 1
     assert status["children"]["httpRoute"]["ready"] is True
+    # the model server really runs (scheduler + kwok), and the stack counts its replicas
+    assert status["currentReplicas"] == status["desiredReplicas"] >= 1
 
 
 def test_inference_stack_heals_deleted_and_edited_children(

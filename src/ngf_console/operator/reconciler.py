@@ -21,14 +21,21 @@ from lightkube import AsyncClient
 from lightkube.core.exceptions import ApiError
 from pydantic import ValidationError
 
-from ngf_console.crd import KINDS_BY_NAME
+from ngf_console.crd import KINDS_BY_NAME, InferenceStack
 from ngf_console.operator import events, metrics
 from ngf_console.operator.children import ChildClient, Obj
 from ngf_console.operator.drift import describe, drifted_fields
 from ngf_console.operator.health import child_health
 from ngf_console.operator.shared import SharedChildren
 from ngf_console.operator.slots import LIST_SLOTS, slot_for
-from ngf_console.operator.status import ChildReport, DriftEvent, Outcome, Withheld, aggregate
+from ngf_console.operator.status import (
+    ChildReport,
+    DriftEvent,
+    Outcome,
+    Withheld,
+    aggregate,
+    workload_replicas,
+)
 from ngf_console.render import (
     NgfCapabilities,
     RenderError,
@@ -37,6 +44,7 @@ from ngf_console.render import (
     render_parent,
     shared_candidates,
 )
+from ngf_console.render.providers.base import model_server_name
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +146,7 @@ class Reconciler:
 
         known_spec = previous.get("observedSpecHash") == digest
         reports: list[ChildReport] = []
+        live_children: list[Obj] = []
         drift: list[DriftEvent] = []
         try:
             for manifest in rendered.manifests:
@@ -156,6 +165,7 @@ class Reconciler:
                             )
                         )
                 slot = slot_for(kind, name, manifest)
+                live_children.append(applied)
                 reports.append(
                     ChildReport(
                         manifest["kind"],
@@ -190,7 +200,12 @@ class Reconciler:
             )
             for w in rendered.withheld
         ]
-        outcome = Outcome(reports=[r for r in reports], withheld=withheld, drift=drift)
+        replicas = (
+            workload_replicas(live_children, model_server_name(parent))
+            if isinstance(parent, InferenceStack)
+            else None
+        )
+        outcome = Outcome(reports=reports, withheld=withheld, drift=drift, replicas=replicas)
         for event in drift:
             metrics.DRIFT_CORRECTIONS.labels(kind=kind, child_kind=event.kind).inc()
             await self._event(

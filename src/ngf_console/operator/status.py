@@ -173,6 +173,31 @@ class Outcome:
     drift: Sequence[DriftEvent] = ()
     error: str | None = None
     error_reason: str = "ReconcileFailed"
+    replicas: tuple[int, int] | None = None
+    """(current, desired) replicas of the parent's workload, when it has one."""
+
+
+def workload_replicas(
+    children: Sequence[Mapping[str, Any]], workload: str
+) -> tuple[int, int] | None:
+    """(ready, desired) replicas of the Deployment named ``workload`` among the live
+    children; an autoscaler's desired count wins over the Deployment's own."""
+    deployment = next(
+        (
+            c
+            for c in children
+            if c.get("kind") == "Deployment" and c["metadata"]["name"] == workload
+        ),
+        None,
+    )
+    if deployment is None:
+        return None
+    ready = int((deployment.get("status") or {}).get("readyReplicas") or 0)
+    desired = int((deployment.get("spec") or {}).get("replicas") or 0)
+    for child in children:
+        if child.get("kind") == "HorizontalPodAutoscaler":
+            desired = int((child.get("status") or {}).get("desiredReplicas") or desired)
+    return ready, desired
 
 
 def aggregate(
@@ -222,6 +247,8 @@ def aggregate(
         outcome.reports, outcome.withheld, list_slots, namespace, now
     )
     status["lastReconciledAt"] = timestamp(now)
+    if outcome.replicas is not None:
+        status["currentReplicas"], status["desiredReplicas"] = outcome.replicas
 
     set_condition(
         conditions,
