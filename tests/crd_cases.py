@@ -13,6 +13,8 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from ngf_console.crd.inference_stack import InferenceStack
+
 SAMPLES_DIR = Path(__file__).resolve().parents[1] / "deploy" / "samples"
 SAMPLES = sorted(SAMPLES_DIR.glob("*.yaml"))
 DELETE = object()
@@ -205,3 +207,23 @@ def kube_path(loc: tuple[str | int, ...]) -> str:
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
     return out
+
+
+TRITON = "inferencestack-llama3-production"
+VLLM = "inferencestack-llama31-8b-vllm"
+DYNAMO = "inferencestack-qwen-dynamo-disaggregated"
+
+
+def make_stack(sample: str = VLLM, edits: dict[str, Any] | None = None) -> InferenceStack:
+    """A sample InferenceStack with dotted-path edits (``DELETE`` removes a key)."""
+    doc = copy.deepcopy(load_sample(sample))
+    for dotted, value in (edits or {}).items():
+        *parents, last = dotted.split(".")
+        node = doc
+        for key in parents:
+            node = node.setdefault(key, {})
+        if value is DELETE:
+            node.pop(last, None)
+        else:
+            node[last] = value
+    return InferenceStack.model_validate(doc)

@@ -589,3 +589,70 @@ def resource_for(api_version: str, kind: str) -> Any:
     from lightkube.core.resource_registry import resource_registry
 
     return resource_registry.load(api_version, kind)
+
+
+@pytest.mark.usefixtures("operator")
+def test_gateway_bundle_heals_updates_in_place_and_is_collected(
+    kube: Client, namespace: str
+) -> None:
+    api = "gateway.networking.k8s.io/v1"
+    doc = bundle_doc("edge", namespace, [{"name": "http", "port": 80, "protocol": "HTTP"}])
+    create(kube, doc)
+    eventually(lambda: exists(kube, api, "Gateway", "edge", namespace), what="the Gateway")
+    eventually(
+        lambda: parent_status(kube, "GatewayBundle", "edge", namespace).get("observedSpecHash"),
+        what="first reconcile",
+    )
+    gateway = resource_for(api, "Gateway")
+
+    # deleted -> recreated
+    uid = get(kube, api, "Gateway", "edge", namespace)["metadata"]["uid"]
+    kube.delete(gateway, "edge", namespace=namespace)
+    eventually(
+        lambda: (
+            exists(kube, api, "Gateway", "edge", namespace)
+            and get(kube, api, "Gateway", "edge", namespace)["metadata"]["uid"] != uid
+        ),
+        what="the Gateway recreated",
+    )
+    # listener port edited -> restored
+    live = get(kube, api, "Gateway", "edge", namespace)
+    listeners = copy.deepcopy(live["spec"]["listeners"])
+    listeners[0]["port"] = 8081
+    kube.patch(
+        gateway,
+        "edge",
+        {"spec": {"listeners": listeners}},
+        namespace=namespace,
+        patch_type=PatchType.MERGE,
+        field_manager="someone-else",
+    )
+    eventually(
+        lambda: get(kube, api, "Gateway", "edge", namespace)["spec"]["listeners"][0]["port"] == 80,
+        what="the listener port restored",
+    )
+    # spec update -> updated in place
+    uid = get(kube, api, "Gateway", "edge", namespace)["metadata"]["uid"]
+    kube.patch(
+        PARENTS["GatewayBundle"],
+        "edge",
+        {"spec": {"listeners": [{"name": "http", "port": 8080, "protocol": "HTTP"}]}},
+        namespace=namespace,
+        patch_type=PatchType.MERGE,
+    )
+    updated = eventually(
+        lambda: (
+            (g := get(kube, api, "Gateway", "edge", namespace))["spec"]["listeners"][0]["port"]
+            == 8080
+            and g
+        ),
+        what="the Gateway updated",
+    )
+    assert updated["metadata"]["uid"] == uid
+    # parent deleted -> collected
+    kube.delete(PARENTS["GatewayBundle"], "edge", namespace=namespace)
+    eventually(
+        lambda: not exists(kube, api, "Gateway", "edge", namespace),
+        timeout=60,
+        what="the Gateway collected",
+    )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
 
-from crd_cases import DELETE, load_sample
+from crd_cases import DELETE, TRITON, VLLM
+from crd_cases import make_stack as make
 from ngf_console.crd.inference_stack import InferenceStack
 from ngf_console.render.common import Manifest
 from ngf_console.render.errors import RenderError
@@ -21,24 +21,6 @@ from ngf_console.render.providers import (
     metric_dialect,
     provider_for,
 )
-
-TRITON = "inferencestack-llama3-production"
-VLLM = "inferencestack-llama31-8b-vllm"
-
-
-def make(sample: str = VLLM, edits: dict[str, Any] | None = None) -> InferenceStack:
-    """A sample InferenceStack with dotted-path edits (``DELETE`` removes a key)."""
-    doc = copy.deepcopy(load_sample(sample))
-    for dotted, value in (edits or {}).items():
-        *parents, last = dotted.split(".")
-        node = doc
-        for key in parents:
-            node = node.setdefault(key, {})
-        if value is DELETE:
-            node.pop(last, None)
-        else:
-            node[last] = value
-    return InferenceStack.model_validate(doc)
 
 
 def rendered(stack: InferenceStack) -> tuple[Manifest, Manifest]:
