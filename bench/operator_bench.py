@@ -210,10 +210,10 @@ PLAYED: dict[str, tuple[str, Callable[[str], dict[str, Any]]]] = {
 
 
 @contextlib.contextmanager
-def control_plane(kubeconfig: str | None, workdir: Path) -> Iterator[tuple[Path, bool]]:
-    """(kubeconfig, owned): the given cluster, or one started here and always stopped."""
+def control_plane(kubeconfig: str | None, workdir: Path) -> Iterator[tuple[Path, Any]]:
+    """(kubeconfig, plane): the given cluster (plane None), or one started here, always stopped."""
     if kubeconfig:
-        yield Path(kubeconfig), False
+        yield Path(kubeconfig), None
         return
     from ngf_console.sandbox.cluster_crds import all_crd_documents
     from ngf_console.sandbox.control_plane import ControlPlane
@@ -224,7 +224,7 @@ def control_plane(kubeconfig: str | None, workdir: Path) -> Iterator[tuple[Path,
     try:
         path = plane.up(crd_documents=all_crd_documents)
         log(f"control plane up in {time.perf_counter() - started:.1f}s")
-        yield path, True
+        yield path, plane
     finally:
         log("stopping the control plane")
         plane.down()
@@ -274,15 +274,27 @@ def ensure_namespace(kube: Client, name: str) -> None:
 class OperatorProcess:
     """``ngf-console operator`` in a subprocess of its own session, logging to a file."""
 
-    def __init__(self, kubeconfig: Path, log_path: Path, resync: float) -> None:
+    def __init__(
+        self, kubeconfig: Path, log_path: Path, resync: float, tracemalloc_frames: int = 0
+    ) -> None:
         self.metrics_port, self.health_port = free_port(), free_port()
         self.log_path = log_path
+        self.memdump = log_path.with_name("memdump.json")
         self._out = log_path.open("ab")
+        env = dict(os.environ)
+        if tracemalloc_frames:
+            # The same CLI, wrapped to dump memory attribution on SIGUSR1 (bench/README.md).
+            entry = [str(Path(__file__).with_name("traced_operator.py"))]
+            env |= {
+                "NGF_BENCH_TRACEMALLOC": str(tracemalloc_frames),
+                "NGF_BENCH_MEMDUMP": str(self.memdump),
+            }
+        else:
+            entry = ["-m", "ngf_console.cli"]
         self.proc = subprocess.Popen(
             [
                 sys.executable,
-                "-m",
-                "ngf_console.cli",
+                *entry,
                 "operator",
                 "--kubeconfig",
                 str(kubeconfig),
@@ -296,6 +308,7 @@ class OperatorProcess:
             stdout=self._out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            env=env,
             start_new_session=True,  # Ctrl-C reaches the bench, which stops it in order
         )
 
@@ -344,6 +357,18 @@ class OperatorProcess:
                 samples[f"{s.name}{{{labels}}}"] = s.value
         return samples
 
+    def memory_dump(self, timeout: float = 120.0) -> dict[str, Any] | None:
+        """Ask a traced operator (bench/traced_operator.py) for its memory attribution."""
+        self.memdump.unlink(missing_ok=True)
+        self.proc.send_signal(signal.SIGUSR1)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(FileNotFoundError, json.JSONDecodeError):
+                data: dict[str, Any] = json.loads(self.memdump.read_text())
+                return data
+            time.sleep(0.5)
+        return None
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -353,6 +378,158 @@ class OperatorProcess:
                 self.proc.kill()
                 self.proc.wait()
         self._out.close()
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU seconds used per process (operator, control plane components, the bench itself)."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.pids = pids
+        self._start: tuple[float, dict[str, float]] | None = None
+
+    def start(self) -> None:
+        self._start = (time.perf_counter(), self._read())
+
+    def _read(self) -> dict[str, float]:
+        out = {}
+        for name, pid in self.pids.items():
+            value = _cpu_seconds(pid)
+            if value is not None:
+                out[name] = value
+        return out
+
+    def stop(self) -> dict[str, float]:
+        """Core-seconds used since start(), plus "wall" seconds."""
+        if self._start is None:
+            return {}
+        t0, before = self._start
+        now = self._read()
+        out = {k: now[k] - before.get(k, 0.0) for k in now}
+        out["wall"] = time.perf_counter() - t0
+        self._start = None
+        return out
+
+
+def format_cpu(cpu: dict[str, float]) -> str:
+    wall = cpu.get("wall", 0.0)
+    if not wall:
+        return ""
+    parts = [
+        f"{name} {value:.0f}"
+        for name, value in sorted(cpu.items(), key=lambda kv: -kv[1])
+        if name != "wall"
+    ]
+    busy = sum(v for k, v in cpu.items() if k != "wall")
+    cores = os.cpu_count() or 1
+    return (
+        f"CPU core-seconds over {wall:.0f} s wall ({cores} cores = {cores * wall:.0f}; "
+        f"these used {busy:.0f}): " + ", ".join(parts)
+    )
+
+
+class ApiServerMeter:
+    """apiserver_request_total from the API server's /metrics, as deltas per phase.
+
+    GET, LIST and APPLY of the operator's child kinds come almost only from the operator
+    (kube-controller-manager, the scheduler and kwok read through watches; the bench plays
+    NGF/KEDA with status PATCHes), so they give the operator's API requests per pass.
+    """
+
+    def __init__(self, kubeconfig: Path, workdir: Path) -> None:
+        import base64
+
+        single = KubeConfig.from_file(kubeconfig).get()
+        if single is None:
+            raise RuntimeError(f"{kubeconfig} has no current context")
+        cluster, user = single.cluster, single.user
+        files: dict[str, str | None] = {}
+        for key, inline, path in (
+            ("ca", cluster.certificate_auth_data, cluster.certificate_auth),
+            ("cert", user.client_cert_data if user else None, user.client_cert if user else None),
+            ("key", user.client_key_data if user else None, user.client_key if user else None),
+        ):
+            if inline:
+                target = workdir / f"apiserver-{key}.pem"
+                target.write_bytes(base64.b64decode(inline))
+                target.chmod(0o600)
+                files[key] = str(target)
+            else:
+                files[key] = str(path) if path else None
+        import ssl
+
+        context = ssl.create_default_context(cafile=files["ca"])
+        if files["cert"] and files["key"]:
+            context.load_cert_chain(files["cert"], files["key"])
+        headers = {"Authorization": f"Bearer {user.token}"} if user and user.token else {}
+        self.http = httpx.Client(verify=context, headers=headers, timeout=20)
+        self.url = f"{cluster.server.rstrip('/')}/metrics"
+        self._before: dict[tuple[str, str], float] | None = None
+
+    def read(self) -> dict[tuple[str, str], float]:
+        out: dict[tuple[str, str], float] = {}
+        try:
+            text = self.http.get(self.url).text
+        except httpx.HTTPError:
+            return out
+        for family in text_string_to_metric_families(text):
+            if family.name != "apiserver_request":
+                continue
+            for sample in family.samples:
+                if sample.name != "apiserver_request_total":
+                    continue
+                labels = sample.labels
+                resource = labels.get("resource", "")
+                if labels.get("subresource"):
+                    resource += "/" + labels["subresource"]
+                key = (labels.get("verb", ""), resource)
+                out[key] = out.get(key, 0.0) + sample.value
+        return out
+
+    def start(self) -> None:
+        self._before = self.read()
+
+    def stop(self) -> dict[str, float]:
+        if self._before is None:
+            return {}
+        after = self.read()
+        delta = {
+            f"{verb} {resource}": value - self._before.get((verb, resource), 0.0)
+            for (verb, resource), value in after.items()
+        }
+        self._before = None
+        return {k: v for k, v in delta.items() if v > 0}
+
+
+OPERATOR_VERBS = ("GET", "LIST", "APPLY")
+
+
+def format_requests(delta: dict[str, float], passes: float) -> list[str]:
+    if not delta:
+        return []
+    by_verb: Counter[str] = Counter()
+    for key, n in delta.items():
+        by_verb[key.split(" ", 1)[0]] += int(n)
+    total = sum(by_verb.values())
+    lines = [
+        f"API server requests: {total} ({', '.join(f'{v} {n}' for v, n in by_verb.most_common())})"
+    ]
+    operator = sum(n for k, n in delta.items() if k.split(" ", 1)[0] in OPERATOR_VERBS)
+    if passes:
+        lines.append(
+            f"  GET+LIST+APPLY (the operator's reads and applies): {operator:.0f} = "
+            f"{operator / passes:.1f} per reconcile pass ({passes:.0f} passes)"
+        )
+    top = sorted(delta.items(), key=lambda kv: -kv[1])[:10]
+    lines.append("  top: " + ", ".join(f"{k} {v:.0f}" for k, v in top))
+    return lines
 
 
 class Profiler:
@@ -407,13 +584,27 @@ class Profiler:
         return summarize_profile(self._out)
 
 
-def summarize_profile(path: Path, top: int = 12) -> list[str]:
-    """Inclusive share of samples per frame, for a py-spy raw (collapsed stacks) file."""
+PROFILE_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("HTTP client + TLS (httpx2/httpx, h11, anyio, ssl)", ("httpx", "h11/", "anyio/", "ssl.py")),
+    ("JSON encode/decode", ("json/",)),
+    ("lightkube (request building, decode, to_dict)", ("lightkube/",)),
+    ("copy.deepcopy", ("copy.py",)),
+    ("pydantic", ("pydantic",)),
+    ("ngf_console/render (desired state)", ("ngf_console/render/",)),
+    ("ngf_console/operator/drift.py", ("ngf_console/operator/drift.py",)),
+    ("ngf_console/operator/status.py + health.py", ("operator/status.py", "operator/health.py")),
+    ("logging", ("logging/",)),
+)
+
+
+def summarize_profile(path: Path, top: int = 10) -> list[str]:
+    """Where the operator's CPU went, from a py-spy raw (collapsed stacks) file."""
     if not path.exists():
         return [f"(no profile written at {path})"]
-    inclusive: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    category: Counter[str] = Counter()
     leaf: Counter[str] = Counter()
-    total = 0
+    total = in_reconcile = kopf_only = 0
     for line in path.read_text(errors="replace").splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack or not count.isdigit():
@@ -423,37 +614,37 @@ def summarize_profile(path: Path, top: int = 12) -> list[str]:
         frames = [f.strip() for f in stack.split(";") if f.strip()]
         names = [re.sub(r" \(.*?:\d+\)$", "", f) + _where(f) for f in frames]
         for name in set(names):
-            inclusive[name] += n
+            if "ngf_console/" in name and not any(
+                k in name for k in ("ngf_console/cli.py", "operator/main.py")
+            ):
+                own[name] += n
+        for label, markers in PROFILE_CATEGORIES:
+            if any(m in f for f in frames for m in markers):
+                category[label] += n
+        if any("operator/reconciler.py" in f for f in frames):
+            in_reconcile += n
+        elif any("kopf/" in f for f in frames):
+            kopf_only += n
         if names:
             leaf[names[-1]] += n
     if not total:
         return ["(no samples)"]
-    lines = [f"profile {path.name}: {total} samples (CPU-busy, 50 Hz)"]
-    lines.append("  inclusive, operator + library frames of interest:")
-    interesting = [
-        (name, n)
-        for name, n in inclusive.most_common()
-        if any(
-            k in name
-            for k in (
-                "ngf_console",
-                "kopf/_core",
-                "lightkube",
-                "httpx",
-                "pydantic",
-                "json",
-                "yaml",
-                "logging",
-                "ssl",
-                "deepcopy",
-            )
-        )
-    ]
-    for name, n in interesting[:top]:
-        lines.append(f"    {100 * n / total:5.1f}%  {name}")
+
+    def pct(n: int) -> str:
+        return f"{100 * n / total:5.1f}%"
+
+    lines = [f"profile {path.name}: {total} samples of the operator on CPU (50 Hz)"]
+    lines.append(f"  {pct(in_reconcile)}  inside Reconciler passes")
+    lines.append(f"  {pct(kopf_only)}  kopf machinery outside handlers (watch streams, queues)")
+    lines.append("  by category (a sample counts once per category it touches):")
+    for label, n in category.most_common():
+        lines.append(f"    {pct(n)}  {label}")
+    lines.append("  operator functions (inclusive):")
+    for name, n in own.most_common(top):
+        lines.append(f"    {pct(n)}  {name}")
     lines.append("  self (leaf) time:")
-    for name, n in leaf.most_common(8):
-        lines.append(f"    {100 * n / total:5.1f}%  {name}")
+    for name, n in leaf.most_common(6):
+        lines.append(f"    {pct(n)}  {name}")
     return lines
 
 
@@ -574,7 +765,9 @@ def wait_for(check: Callable[[], Any], timeout: float, what: str, every: float =
         time.sleep(every)
 
 
-def heal(kube: Client, kubeconfig: Path, trials: int, seed: int, label: str) -> dict[str, Any]:
+def heal(
+    kube: Client, kubeconfig: Path, trials: int, seed: int, label: str, timeout: float = 30.0
+) -> dict[str, Any]:
     """Delete / edit the heal stack's HTTPRoute ``trials`` times each; latencies in ms."""
     ensure_namespace(kube, HEAL_NS)
     doc = stack_doc("heal", HEAL_NS)
@@ -609,7 +802,7 @@ def heal(kube: Client, kubeconfig: Path, trials: int, seed: int, label: str) -> 
             while True:
                 events.get_nowait()
 
-    def until(match: Callable[[str, dict[str, Any]], bool], timeout: float = 30.0) -> float:
+    def until(match: Callable[[str, dict[str, Any]], bool]) -> float:
         deadline = time.perf_counter() + timeout
         while True:
             left = deadline - time.perf_counter()
@@ -634,7 +827,7 @@ def heal(kube: Client, kubeconfig: Path, trials: int, seed: int, label: str) -> 
                 t1 = until(functools.partial(_recreated, old_uid))
                 deleted.append((t1 - t0) * 1000)
             except (TimeoutError, queue.Empty):
-                failures["delete: not recreated within 30s"] += 1
+                failures[f"delete: not recreated within {timeout:.0f}s"] += 1
                 wait_for(lambda: kube.get(route_res, name, namespace=HEAL_NS), 60, "the route")
             time.sleep(0.3 + rng.random() * 0.3)
 
@@ -657,7 +850,7 @@ def heal(kube: Client, kubeconfig: Path, trials: int, seed: int, label: str) -> 
                 t1 = until(functools.partial(_restored, rv0, want_path))
                 edited.append((t1 - t0) * 1000)
             except (TimeoutError, queue.Empty):
-                failures["edit: not restored within 30s"] += 1
+                failures[f"edit: not restored within {timeout:.0f}s"] += 1
             time.sleep(0.3 + rng.random() * 0.3)
             if (i + 1) % 10 == 0:
                 log(f"heal{label}: {i + 1}/{trials} trials")
@@ -896,6 +1089,7 @@ def scale(fleet: Fleet, operator: OperatorProcess, n: int, timeout: float) -> di
         "create_calls_s": created_s,
         "complete": complete,
         "operator_cpu_s": operator.cpu_seconds() - cpu0,
+        "rss_mb_after": operator.memory()["VmRSS"],
         "metrics_delta": metrics_delta(before, operator.metrics()),
         "play_errors": dict(fleet.patch_errors),
     }
@@ -930,7 +1124,7 @@ def print_scale(r: dict[str, Any], lean: bool) -> None:
         print(f"  target: {n} stacks Ready < {target:.0f} s: {verdict(ok)}")
     else:
         print(f"  target: {TARGETS['scale_stacks']} stacks Ready < {target:.0f} s (ran {n})")
-    print(f"  operator CPU: {r['operator_cpu_s']:.1f} s")
+    print(f"  operator CPU: {r['operator_cpu_s']:.1f} s; VmRSS after: {r['rss_mb_after']:.1f} MB")
     print_metrics_delta(r["metrics_delta"])
     if r["play_errors"]:
         print(f"  errors playing NGF/KEDA: {r['play_errors']}")
@@ -989,16 +1183,21 @@ def rss(
     if add:
         log(f"rss: creating {add} more stacks (to {m})")
         t0 = fleet.create(existing, add)
-    ok = fleet.wait(m, "ready", timeout, operator)
+    ok = fleet.wait(m, "status", timeout, operator)
     if not ok:
-        log("rss: not every stack is Ready; measuring anyway")
+        log("rss: not every stack is reconciled; measuring anyway")
     reached = time.perf_counter() - t0
-    # One full resync period (every stack's timer fires once) plus slack, sampled each second.
-    window = resync + 10
-    log(f"rss: {m} stacks reconciled in {reached:.0f}s; sampling for {window:.0f}s (one resync)")
+    ready_at_start = fleet.progress()["ready"]
+    # One full resync period (every stack's timer fires once) plus slack, sampled each second;
+    # extended by up to one more period while stacks are still becoming Ready.
+    window, longest = resync + 10, 2 * resync + 10
+    log(f"rss: {m} stacks reconciled in {reached:.0f}s; sampling for {window:.0f}s or more")
     before, cpu0, w0 = operator.metrics(), operator.cpu_seconds(), time.perf_counter()
     samples = []
-    while time.perf_counter() - w0 < window:
+    while True:
+        elapsed = time.perf_counter() - w0
+        if elapsed >= longest or (elapsed >= window and fleet.progress()["ready"] >= m):
+            break
         samples.append(operator.memory()["VmRSS"])
         time.sleep(1.0)
     elapsed = time.perf_counter() - w0
@@ -1006,8 +1205,10 @@ def rss(
     after = operator.metrics()
     return {
         "stacks": m,
-        "all_ready": ok,
-        "time_to_ready_s": reached,
+        "all_reconciled": ok,
+        "time_to_reconciled_s": reached,
+        "ready_at_window_start": ready_at_start,
+        "ready_at_window_end": fleet.progress()["ready"],
         "rss_mb": mem["VmRSS"],
         "rss_window_max_mb": max(samples),
         "rss_window_min_mb": min(samples),
@@ -1020,16 +1221,19 @@ def rss(
             for k, v in after.items()
             if "reconciles_total{" in k or "drift_corrections_total{" in k
         },
-        "not_ready": [] if ok else fleet.not_ready(),
     }
 
 
 def print_rss(r: dict[str, Any], resync: float) -> None:
     m = r["stacks"]
     print(f"\n== rss: operator memory with {m} InferenceStacks ==")
-    print(f"  stacks Ready after {r['time_to_ready_s']:.0f} s (all Ready: {r['all_ready']})")
     print(
-        f"  VmRSS after one resync period ({r['window_s']:.0f} s, resync {resync:.0f} s): "
+        f"  all {m} reconciled (status written) {r['time_to_reconciled_s']:.0f} s after the "
+        f"first create (complete: {r['all_reconciled']}); Ready: "
+        f"{r['ready_at_window_start']} at the window's start, {r['ready_at_window_end']} at its end"
+    )
+    print(
+        f"  VmRSS at the end of the window ({r['window_s']:.0f} s, resync {resync:.0f} s): "
         f"{r['rss_mb']:.1f} MB  (window min {r['rss_window_min_mb']:.1f}, "
         f"max {r['rss_window_max_mb']:.1f}; VmHWM peak {r['hwm_mb']:.1f} MB)"
     )
@@ -1044,8 +1248,6 @@ def print_rss(r: dict[str, Any], resync: float) -> None:
     print("  /metrics totals since the operator started:")
     for k, v in sorted(r["metrics_total"].items()):
         print(f"    {k}: {v:.0f}")
-    for line in r["not_ready"]:
-        print(f"  {line}")
 
 
 # -- main ----------------------------------------------------------------------------------
@@ -1071,6 +1273,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kubeconfig", help="use this running control plane")
     parser.add_argument("--workdir", help="keep logs (and profiles) here instead of a temp dir")
     parser.add_argument("--profile", action="store_true", help="py-spy the operator per phase")
+    parser.add_argument(
+        "--tracemalloc",
+        type=int,
+        default=0,
+        metavar="FRAMES",
+        help="run the operator under tracemalloc and print memory attribution after rss "
+        "(inflates RSS: for attribution only)",
+    )
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
@@ -1116,7 +1326,8 @@ def run(
     stack: contextlib.ExitStack,
 ) -> None:
     """Every phase; ``stack`` unwinds in reverse: fleet, operator, (cleanup), control plane."""
-    kubeconfig, owned = stack.enter_context(control_plane(args.kubeconfig, workdir))
+    kubeconfig, plane = stack.enter_context(control_plane(args.kubeconfig, workdir))
+    owned = plane is not None
     kube = Client(KubeConfig.from_file(kubeconfig), field_manager="ngf-console-bench")
     load_in_cluster_generic_resources(kube)
     fleet: Fleet | None = None
@@ -1131,26 +1342,49 @@ def run(
         except ApiError as err:
             if err.status.code != 409:
                 raise
-    operator = OperatorProcess(kubeconfig, workdir / "operator.log", args.resync)
+    operator = OperatorProcess(
+        kubeconfig, workdir / "operator.log", args.resync, tracemalloc_frames=args.tracemalloc
+    )
     stack.callback(operator.stop)
-    took = operator.wait_healthy()
+    took = operator.wait_healthy(timeout=180.0 if args.tracemalloc else 60.0)
     log(f"operator pid {operator.pid} healthy in {took:.1f}s; log {operator.log_path}")
     profiler = Profiler(operator.pid, workdir, args.profile)
     stack.callback(profiler.stop)
+    pids = {"operator": operator.pid, "bench": os.getpid()}
+    if plane is not None:
+        pids |= {p.name: p.pid for p in plane.processes()}
+    cpu = CpuMeter(pids)
+    api = ApiServerMeter(kubeconfig, workdir)
+    passes_before: dict[str, float] = {}
+
+    def passes() -> float:
+        return sum(v for k, v in operator.metrics().items() if "reconciles_total{" in k)
+
     log_pos = 0
     results["rss_idle_mb"] = operator.memory()["VmRSS"]
 
+    def before_phase(phase: str) -> None:
+        passes_before[phase] = passes()
+        api.start()
+        profiler.start(phase)
+        cpu.start()
+
     def after_phase(phase: str) -> None:
         nonlocal log_pos
+        used = cpu.stop()
+        requests = api.stop()
+        results.setdefault("cpu", {})[phase] = used
+        results.setdefault("api_requests", {})[phase] = requests
         lines = profiler.stop()
         log_pos, summary = log_summary(operator.log_path, log_pos)
         results.setdefault("logs", {})[phase] = summary
-        for line in summary + lines:
+        n = passes() - passes_before.get(phase, 0.0)
+        for line in [format_cpu(used), *format_requests(requests, n), *summary, *lines]:
             print(f"  {line}")
         sys.stdout.flush()
 
     if "heal" in phases:
-        profiler.start("heal")
+        before_phase("heal")
         results["heal"] = heal(kube, kubeconfig, args.trials, args.seed, "")
         print_heal(results["heal"], " (1 stack, idle operator)")
         after_phase("heal")
@@ -1161,27 +1395,49 @@ def run(
         fleet.start()
     if "scale" in phases:
         assert fleet is not None
-        profiler.start("scale")
+        before_phase("scale")
         results["scale"] = scale(fleet, operator, args.stacks, args.timeout)
         existing = args.stacks
         print_scale(results["scale"], args.lean)
         after_phase("scale")
     if "rss" in phases:
         assert fleet is not None
-        profiler.start("rss")
+        before_phase("rss")
         results["rss"] = rss(fleet, operator, args.rss_stacks, existing, args.resync, args.timeout)
         print_rss(results["rss"], args.resync)
         after_phase("rss")
+        if args.tracemalloc:
+            log("rss: asking the traced operator for its memory attribution")
+            dump = operator.memory_dump()
+            results["memdump"] = dump
+            print_memdump(dump)
         if args.load_trials:
-            profiler.start("heal-under-load")
+            before_phase("heal-under-load")
             label = f" with {args.rss_stacks} stacks"
             results["heal_under_load"] = heal(
-                kube, kubeconfig, args.load_trials, args.seed + 1, label
+                kube, kubeconfig, args.load_trials, args.seed + 1, label, timeout=20.0
             )
             print_heal(results["heal_under_load"], label)
             after_phase("heal-under-load")
     print(f"\noperator RSS when idle at start: {results['rss_idle_mb']:.1f} MB")
     sys.stdout.flush()
+
+
+def print_memdump(dump: dict[str, Any] | None) -> None:
+    print("\n== memory attribution (tracemalloc; the process is inflated by tracing) ==")
+    if not dump:
+        print("  no dump written")
+        return
+    if "traced_mb" in dump:
+        print(f"  traced live Python allocations: {dump['traced_mb']:.1f} MB")
+        print("  by file (first non-stdlib frame):")
+        for row in dump["top_files"][:12]:
+            print(f"    {row['mb']:7.1f} MB  {row['where']}")
+        print("  by line:")
+        for row in dump["top_lines"][:15]:
+            print(f"    {row['mb']:7.1f} MB  {row['blocks']:8d} blocks  {row['where']}")
+    print(f"  gc-tracked objects: {dump['gc_objects']}; asyncio tasks: {dump['asyncio_tasks']}")
+    print("  top types: " + ", ".join(f"{t} {n}" for t, n in dump["top_types"][:12]))
 
 
 def cleanup(kube: Client, fleet: Fleet | None, nodes: list[str]) -> None:
