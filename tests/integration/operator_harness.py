@@ -107,6 +107,17 @@ class OperatorProcess:
         self._out.close()
 
 
+def ensure_namespace(kube: Client, name: str) -> None:
+    from lightkube.models.meta_v1 import ObjectMeta
+    from lightkube.resources.core_v1 import Namespace
+
+    try:
+        kube.create(Namespace(metadata=ObjectMeta(name=name)))
+    except ApiError as err:
+        if err.status.code != 409:
+            raise
+
+
 def get(kube: Client, api_version: str, kind: str, name: str, namespace: str) -> dict[str, Any]:
     obj = kube.get(resource_registry.load(api_version, kind), name, namespace=namespace)
     result: dict[str, Any] = obj.to_dict()

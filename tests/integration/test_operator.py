@@ -14,14 +14,14 @@ from typing import Any
 
 import pytest
 from lightkube import Client
-from lightkube.core.exceptions import ApiError
-from lightkube.resources.core_v1 import Event, Namespace
+from lightkube.resources.core_v1 import Event
 from lightkube.types import PatchType
 from operator_harness import (
     PARENTS,
     OperatorProcess,
     accept_route_like,
     condition,
+    ensure_namespace,
     eventually,
     exists,
     get,
@@ -39,13 +39,7 @@ GATEWAY = "inference-gateway"
 def operator(
     kubeconfig: Path, tmp_path_factory: pytest.TempPathFactory, kube: Client
 ) -> Iterator[OperatorProcess]:
-    from lightkube.models.meta_v1 import ObjectMeta
-
-    try:
-        kube.create(Namespace(metadata=ObjectMeta(name=RenderOptions().dcgm_namespace)))
-    except ApiError as err:
-        if err.status.code != 409:
-            raise
+    ensure_namespace(kube, RenderOptions().dcgm_namespace)
     install_oss_ngf(kube)
     log = tmp_path_factory.mktemp("operator") / "operator.log"
     proc = OperatorProcess(kubeconfig, log, resync=5.0)

@@ -7,11 +7,12 @@ import time
 from pathlib import Path
 
 from lightkube import Client
-from operator_harness import OperatorProcess, eventually, parent_status
+from operator_harness import OperatorProcess, ensure_namespace, eventually, parent_status
 from test_operator import create, stack_doc
 
 from ngf_console.kube.crds import install_crds
 from ngf_console.operator.peering import PEERING_NAME, ClusterKopfPeering, peering_crd
+from ngf_console.render import RenderOptions
 
 
 def _reconciles(proc: OperatorProcess) -> float:
@@ -28,10 +29,29 @@ def _peers(kube: Client) -> dict[str, object]:
     return dict(obj.get("status") or {})
 
 
+def _paused(proc: OperatorProcess) -> bool:
+    """kopf may start a replica working until it sees its peers; paused means the last
+    peering transition in its log (if any) was a pause."""
+    log = proc.log.read_text()
+    return log.rfind("Pausing operations") >= log.rfind("Resuming operations")
+
+
+def _settled_reconciles(proc: OperatorProcess) -> float:
+    """The reconcile count once passes started before the pause have finished."""
+
+    def stable() -> float | None:
+        first = _reconciles(proc)
+        time.sleep(0.5)
+        return first if _reconciles(proc) == first else None
+
+    return eventually(lambda: (v := stable()) is not None and (v,), what="a settled count")[0]
+
+
 def test_one_active_replica_and_failover(
     kube: Client, kubeconfig: Path, namespace: str, tmp_path: Path
 ) -> None:
     install_crds(kube, [peering_crd()])
+    ensure_namespace(kube, RenderOptions().dcgm_namespace)  # where the shared exporter goes
     active = OperatorProcess(
         kubeconfig, tmp_path / "active.log", extra=("--peering", "--priority", "200")
     )
@@ -44,7 +64,8 @@ def test_one_active_replica_and_failover(
         # Replicas starting together may both work for a moment until they see each other:
         # wait until both are registered in the peering object.
         eventually(lambda: len(_peers(kube)) >= 2, what="both replicas in the peering object")
-        standby_before = _reconciles(standby)
+        eventually(lambda: _paused(standby), what="the standby to pause")
+        standby_before = _settled_reconciles(standby)
         create(kube, stack_doc("first", namespace))
         eventually(
             lambda: parent_status(kube, "InferenceStack", "first", namespace).get(
