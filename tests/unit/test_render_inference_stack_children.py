@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
 import pytest
 
-from crd_cases import DELETE, load_sample
+from crd_cases import DELETE, DYNAMO, TRITON, VLLM, make_stack
 from ngf_console.crd.distributed_cloud_publish import DistributedCloudPublish
 from ngf_console.crd.inference_stack import InferenceStack
 from ngf_console.render.common import KIND_LABELS, MANAGED_BY_LABEL, PARENT_NAME_LABEL, Manifest
@@ -21,26 +20,13 @@ from ngf_console.render.inference_stack import (
 from ngf_console.render.options import RenderOptions
 from ngf_console.render.providers import UnsupportedProviderError
 
-TRITON = "inferencestack-llama3-production"
-VLLM = "inferencestack-llama31-8b-vllm"
-DYNAMO = "inferencestack-qwen-dynamo-disaggregated"
 SAMPLES = (TRITON, VLLM, DYNAMO)
 UID = "0f0e0d0c-0b0a-4908-8706-050403020100"
 
 
 def make(sample: str = TRITON, edits: dict[str, Any] | None = None) -> InferenceStack:
-    """A sample InferenceStack with dotted-path edits (``DELETE`` removes a key)."""
-    doc = copy.deepcopy(load_sample(sample))
-    for dotted, value in (edits or {}).items():
-        *parents, last = dotted.split(".")
-        node = doc
-        for key in parents:
-            node = node.setdefault(key, {})
-        if value is DELETE:
-            node.pop(last, None)
-        else:
-            node[last] = value
-    return InferenceStack.model_validate(doc)
+    """A sample InferenceStack (the Triton one by default) with dotted-path edits."""
+    return make_stack(sample, edits)
 
 
 def one(children: list[Manifest], kind: str, name: str | None = None) -> Manifest:
