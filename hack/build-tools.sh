@@ -37,9 +37,11 @@ build etcd "etcd-$ETCD_VERSION" "-s -w" server
 build kwok "kwok-$KWOK_VERSION" "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION" kwok
 # kwok needs Stage definitions to move nodes and pods through their lifecycle: take the
 # upstream "fast" set (node-initialize, node-heartbeat-with-lease, pod-ready/complete/delete).
-kwok_src="$(cd "$here/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)"
 stages="$tools_dir/kwok-$KWOK_VERSION/stages.yaml"
 if [ ! -s "$stages" ]; then
+  # Download first: with a cached binary, the module source may not be in the module cache.
+  (cd "$here/kwok" && go mod download sigs.k8s.io/kwok)
+  kwok_src="$(cd "$here/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)"
   for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
            pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
     echo "---"; cat "$kwok_src/kustomize/stage/$f"
