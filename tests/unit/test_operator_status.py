@@ -22,7 +22,7 @@ from ngf_console.crd.gateway_bundle import GatewayBundleStatus
 from ngf_console.crd.inference_stack import InferenceStackStatus
 from ngf_console.operator.health import Health
 from ngf_console.operator.reconciler import spec_hash
-from ngf_console.operator.slots import LIST_SLOTS, slot_for
+from ngf_console.operator.slots import LIST_SLOTS, child_report, withheld_child
 from ngf_console.operator.status import (
     ChildReport,
     DriftEvent,
@@ -836,30 +836,8 @@ def rendered_outcome(
     name = doc["metadata"]["name"]
     parent = KINDS_BY_NAME[kind].resource.model_validate(doc)
     result = render_parent(parent, RenderOptions(edition=edition))  # type: ignore[arg-type]
-    reports = [
-        ChildReport(
-            m["kind"],
-            m["metadata"]["name"],
-            m["metadata"].get("namespace", NS),
-            slot_for(kind, name, m) or "",
-            health,
-        )
-        for m in result.manifests
-    ]
-    withheld = [
-        Withheld(
-            w.kind,
-            w.name,
-            slot_for(
-                kind,
-                name,
-                {"kind": w.kind, "apiVersion": w.api_version, "metadata": {"name": w.name}},
-            )
-            or "",
-            w.reason,
-        )
-        for w in result.withheld
-    ]
+    reports = [child_report(kind, name, NS, m, health) for m in result.manifests]
+    withheld = [withheld_child(kind, name, w) for w in result.withheld]
     if drop_slotless:
         reports = [r for r in reports if r.slot]
         withheld = [w for w in withheld if w.slot]

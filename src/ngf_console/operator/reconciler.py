@@ -27,12 +27,11 @@ from ngf_console.operator.children import ChildClient, Obj
 from ngf_console.operator.drift import describe, drifted_fields
 from ngf_console.operator.health import child_health
 from ngf_console.operator.shared import SharedChildren
-from ngf_console.operator.slots import LIST_SLOTS, slot_for
+from ngf_console.operator.slots import LIST_SLOTS, child_report, withheld_child
 from ngf_console.operator.status import (
     ChildReport,
     DriftEvent,
     Outcome,
-    Withheld,
     aggregate,
     workload_replicas,
 )
@@ -164,15 +163,10 @@ class Reconciler:
                                 dt.datetime.now(dt.UTC),
                             )
                         )
-                slot = slot_for(kind, name, manifest)
                 live_children.append(applied)
                 reports.append(
-                    ChildReport(
-                        manifest["kind"],
-                        manifest["metadata"]["name"],
-                        manifest["metadata"].get("namespace", namespace),
-                        slot or "",
-                        child_health(manifest["kind"], applied),
+                    child_report(
+                        kind, name, namespace, manifest, child_health(manifest["kind"], applied)
                     )
                 )
             await self._prune(kind, name, namespace, rendered.manifests)
@@ -186,20 +180,7 @@ class Reconciler:
             await self._write_status(live, previous, outcome, generation, digest, now)
             raise
 
-        withheld = [
-            Withheld(
-                w.kind,
-                w.name,
-                slot_for(
-                    kind,
-                    name,
-                    {"kind": w.kind, "apiVersion": w.api_version, "metadata": {"name": w.name}},
-                )
-                or "",
-                w.reason,
-            )
-            for w in rendered.withheld
-        ]
+        withheld = [withheld_child(kind, name, w) for w in rendered.withheld]
         replicas = (
             workload_replicas(live_children, model_server_name(parent))
             if isinstance(parent, InferenceStack)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ngf_console.operator.health import Health
+from ngf_console.operator.status import ChildReport, Withheld
 from ngf_console.render.dcgm import DCGM_EXPORTER_NAME
+from ngf_console.render.result import Withheld as RenderWithheld
 
 # Slots that hold a list of children rather than one.
 LIST_SLOTS: dict[str, frozenset[str]] = {
@@ -56,3 +59,29 @@ def slot_for(parent_kind: str, parent_name: str, manifest: Mapping[str, Any]) ->
         # Whatever else a bundle renders in gateway.nginx.org is its WAF policy.
         return "wafPolicy" if manifest["apiVersion"].startswith("gateway.nginx.org/") else None
     return None
+
+
+def child_report(
+    parent_kind: str,
+    parent_name: str,
+    namespace: str,
+    manifest: Mapping[str, Any],
+    health: Health,
+) -> ChildReport:
+    """A rendered child's report for the parent's status (default namespace: the parent's)."""
+    meta = manifest["metadata"]
+    return ChildReport(
+        manifest["kind"],
+        meta["name"],
+        meta.get("namespace", namespace),
+        slot_for(parent_kind, parent_name, manifest) or "",
+        health,
+    )
+
+
+def withheld_child(parent_kind: str, parent_name: str, item: RenderWithheld) -> Withheld:
+    """A child the renderer withheld, placed in the status slot it would have had."""
+    manifest = {"kind": item.kind, "apiVersion": item.api_version, "metadata": {"name": item.name}}
+    return Withheld(
+        item.kind, item.name, slot_for(parent_kind, parent_name, manifest) or "", item.reason
+    )
