@@ -49,8 +49,15 @@ def _register_parent(
 
     for decorator in (kopf.on.resume, kopf.on.create, kopf.on.update):
         decorator(GROUP, VERSION, plural, registry=registry, id=f"reconcile-{plural}")(reconcile)
+    # The first periodic pass waits one interval: create/resume already reconciled the parent.
     kopf.timer(
-        GROUP, VERSION, plural, registry=registry, interval=resync, idle=None, id=f"resync-{plural}"
+        GROUP,
+        VERSION,
+        plural,
+        registry=registry,
+        interval=resync,
+        initial_delay=resync,
+        id=f"resync-{plural}",
     )(reconcile)
     kopf.on.delete(GROUP, VERSION, plural, registry=registry, id=f"finalize-{plural}")(finalize)
 
