@@ -27,7 +27,7 @@ from ngf_console.api.auth import (
     AuthSettings,
     Guard,
     NotAuthenticated,
-    NotAuthorized,
+    Principal,
     ResourceRef,
     require,
 )
@@ -156,14 +156,10 @@ def test_access_reviews_follow_the_clusters_role_bindings(
         nobody = await context.authenticator.authenticate(f"Bearer {tenancy.nobody}")
         az = context.authorizer
 
-        async def may(who: object, action: Action, ns: str | None, verb: str | None = None) -> bool:
-            return await az.allowed(
-                who,  # type: ignore[arg-type]
-                action,
-                resource=CONFIGMAPS,
-                namespace=ns,
-                verb=verb,
-            )
+        async def may(
+            who: Principal, action: Action, ns: str | None, verb: str | None = None
+        ) -> bool:
+            return await az.allowed(who, action, resource=CONFIGMAPS, namespace=ns, verb=verb)
 
         return {
             "alice reads home": await may(alice, Action.READ, tenancy.home),
