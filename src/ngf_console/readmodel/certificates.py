@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.x509.oid import ExtensionOID, NameOID
 from pydantic import BaseModel
 
+from ngf_console.readmodel.grants import ReferenceGrants
 from ngf_console.readmodel.objects import (
     GATEWAY_GROUP,
     Obj,
@@ -208,37 +209,8 @@ def _certificate_pem(secret: Mapping[str, Any]) -> bytes:
     raise ValueError("the Secret has no tls.crt")
 
 
-class _Grants:
-    """ReferenceGrants that let Gateways of one namespace use Secrets of another."""
-
-    def __init__(self, grants: Iterable[Obj]) -> None:
-        self._grants: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
-        for grant in grants:
-            self._grants[namespace_of(grant)].append(spec_of(grant))
-
-    def permits(self, gateway_namespace: str, secret_namespace: str, secret_name: str) -> bool:
-        for spec in self._grants.get(secret_namespace, []):
-            froms = as_dicts(spec.get("from"))
-            tos = as_dicts(spec.get("to"))
-            from_ok = any(
-                f.get("group") == GATEWAY_GROUP
-                and f.get("kind") == "Gateway"
-                and f.get("namespace") == gateway_namespace
-                for f in froms
-            )
-            to_ok = any(
-                (t.get("group") or "") == ""
-                and t.get("kind") == "Secret"
-                and (not t.get("name") or t.get("name") == secret_name)
-                for t in tos
-            )
-            if from_ok and to_ok:
-                return True
-        return False
-
-
 def _listener_uses(
-    gateways: Iterable[Obj], grants: _Grants
+    gateways: Iterable[Obj], grants: ReferenceGrants
 ) -> dict[tuple[str, str], list[CertificateAttachment]]:
     """(namespace, secret name) -> the Gateway listeners whose certificateRefs name it."""
     uses: dict[tuple[str, str], list[CertificateAttachment]] = defaultdict(list)
@@ -258,7 +230,17 @@ def _listener_uses(
                         namespace=gw_ns,
                         listener=str(listener.get("name") or "") or None,
                         relation="listener",
-                        permitted=None if ns == gw_ns else grants.permits(gw_ns, ns, secret),
+                        permitted=None
+                        if ns == gw_ns
+                        else grants.permits(
+                            from_group=GATEWAY_GROUP,
+                            from_kind="Gateway",
+                            from_namespace=gw_ns,
+                            to_group="",
+                            to_kind="Secret",
+                            to_namespace=ns,
+                            to_name=secret,
+                        ),
                     )
                 )
     return uses
@@ -280,7 +262,7 @@ def inventory(
     clock for ``days_left`` and ``expiry_state``.
     """
     now = now or dt.datetime.now(dt.UTC)
-    uses = _listener_uses(gateways, _Grants(referencegrants))
+    uses = _listener_uses(gateways, ReferenceGrants(referencegrants))
     index = ParentIndex(parents)
     out: list[CertificateView] = []
     for secret in secrets:
