@@ -172,6 +172,7 @@ def operator(
     priority: Annotated[
         int | None, typer.Option(help="Peering priority, highest is active (default: random).")
     ] = None,
+    workers: Annotated[int, typer.Option(help="Reconcile passes run at once.")] = 8,
 ) -> None:
     """Run the operator: reconcile InferenceStacks and GatewayBundles into their children."""
     import secrets
@@ -188,6 +189,7 @@ def operator(
             health_port=health_port,
             peering=peering,
             priority=priority,
+            workers=workers,
         )
     )
 

@@ -29,7 +29,7 @@ from operator_harness import (
     ready_condition,
 )
 
-from ngf_console.crd import GatewayBundle, InferenceStack
+from ngf_console.crd import GROUP, VERSION, GatewayBundle, InferenceStack
 from ngf_console.render import RenderOptions, render_parent
 
 GATEWAY = "inference-gateway"
@@ -335,29 +335,35 @@ def test_inference_stack_spec_update_updates_children_in_place(
 
 
 @pytest.mark.usefixtures("operator")
-def test_parent_deleted_children_collected_and_shared_exporter_released(
+def test_parent_deleted_children_collected_and_shared_exporter_kept_until_the_last(
     kube: Client, namespace: str
 ) -> None:
-    doc = stack_doc("gone", namespace)
-    create(kube, doc)
-    children = expected_children(doc)
-    dcgm = next(c for c in children if c["kind"] == "DaemonSet")
+    gone, stays = stack_doc("gone", namespace), stack_doc("stays", namespace)
+    create(kube, gone)
+    create(kube, stays)
+    children = expected_children(gone)
+    dcgm = [c for c in children if c["metadata"].get("namespace", namespace) != namespace]
+    assert {c["kind"] for c in dcgm} == {"DaemonSet", "Service"}  # the shared exporter
     owned = [c for c in children if c["metadata"].get("namespace", namespace) == namespace]
-    for child in owned:
+    for child in owned + dcgm:
         eventually(
             lambda c=child: exists(
-                kube, c["apiVersion"], c["kind"], c["metadata"]["name"], namespace
+                kube,
+                c["apiVersion"],
+                c["kind"],
+                c["metadata"]["name"],
+                c["metadata"].get("namespace", namespace),
             ),
             what=child["metadata"]["name"],
         )
-    dcgm_ns = dcgm["metadata"]["namespace"]
-    me = f"InferenceStack/{namespace}/gone"
 
-    def users() -> str:
-        meta = get(kube, "apps/v1", "DaemonSet", dcgm["metadata"]["name"], dcgm_ns)["metadata"]
-        return str((meta.get("annotations") or {}).get("ngf-console.f5.com/used-by", ""))
-
-    eventually(lambda: me in users(), what="the DCGM exporter claimed")
+    def exporter_exists() -> bool:
+        return all(
+            exists(
+                kube, c["apiVersion"], c["kind"], c["metadata"]["name"], c["metadata"]["namespace"]
+            )
+            for c in dcgm
+        )
 
     kube.delete(PARENTS["InferenceStack"], "gone", namespace=namespace)
     for child in owned:
@@ -369,12 +375,38 @@ def test_parent_deleted_children_collected_and_shared_exporter_released(
             what=f"{child['kind']} {child['metadata']['name']} collected",
         )
     eventually(
-        lambda: (
-            not exists(kube, "apps/v1", "DaemonSet", dcgm["metadata"]["name"], dcgm_ns)
-            or me not in users()
-        ),
-        what="the DCGM claim released",
+        lambda: not exists(kube, f"{GROUP}/{VERSION}", "InferenceStack", "gone", namespace),
+        what="the finalizer done",
     )
+    assert exporter_exists(), "the exporter went while another stack still uses it"
+
+    # Stacks of earlier tests go with their namespaces; then "stays" is the last user.
+    eventually(
+        lambda: (
+            not [
+                s
+                for s in kube.list(PARENTS["InferenceStack"], namespace="*")
+                if s.metadata.namespace != namespace
+            ]
+        ),
+        timeout=90,
+        what="no InferenceStack left outside this test's namespace",
+    )
+    kube.delete(PARENTS["InferenceStack"], "stays", namespace=namespace)
+    for child in dcgm:
+        eventually(
+            lambda c=child: (
+                not exists(
+                    kube,
+                    c["apiVersion"],
+                    c["kind"],
+                    c["metadata"]["name"],
+                    c["metadata"]["namespace"],
+                )
+            ),
+            timeout=60,
+            what=f"the shared {child['kind']} deleted after its last user",
+        )
 
 
 @pytest.mark.usefixtures("operator")

@@ -7,7 +7,7 @@ resourceVersion) — which is how a real drift is told apart from API-server nor
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from lightkube import AsyncClient, codecs
@@ -16,7 +16,8 @@ from lightkube.core.resource_registry import resource_registry
 from lightkube.generic_resource import async_load_in_cluster_generic_resources
 from lightkube.types import PatchType
 
-from ngf_console.render.common import FIELD_MANAGER, PARENT_KIND_LABEL, PARENT_NAME_LABEL
+from ngf_console.operator.child_index import ChildIndex
+from ngf_console.render.common import FIELD_MANAGER
 
 Obj = dict[str, Any]
 
@@ -52,6 +53,19 @@ class ChildClient:
             raise
         return _to_dict(obj)
 
+    async def read_through(self, index: ChildIndex, manifest: Mapping[str, Any]) -> Obj | None:
+        """The object from the watch-fed ``index``; from the API server if the index has none.
+
+        A miss is read back because it is also what the index shows before its watch has
+        listed everything (just after start-up); a hit is trusted (see child_index).
+        """
+        live = index.get(manifest)
+        if live is None:
+            live = await self.get(manifest)
+            if live is not None:
+                index.store(live)
+        return live
+
     async def apply(self, manifest: Mapping[str, Any]) -> Obj:
         """Server-side apply ``manifest`` (forcing ownership of its fields); return the result."""
         obj = codecs.from_dict(dict(manifest))
@@ -66,25 +80,6 @@ class ChildClient:
             if err.status.code != 404:
                 raise
 
-    async def list_owned(
-        self, api_version: str, kind: str, parent_kind: str, parent_name: str, namespace: str
-    ) -> list[Obj]:
-        """Children of one kind labelled as belonging to the parent (for pruning)."""
-        labels: dict[str, Any] = {PARENT_KIND_LABEL: parent_kind, PARENT_NAME_LABEL: parent_name}
-        try:
-            resource = _resource(api_version, kind)
-        except Exception:
-            return []
-        try:
-            return [
-                _to_dict(o)
-                async for o in self.client.list(resource, namespace=namespace, labels=labels)
-            ]
-        except ApiError as err:
-            if err.status.code == 404:
-                return []
-            raise
-
     async def patch_status(
         self, api_version: str, kind: str, name: str, namespace: str, status: Mapping[str, Any]
     ) -> None:
@@ -96,6 +91,11 @@ class ChildClient:
             namespace=namespace,
             patch_type=PatchType.MERGE,
         )
+
+    async def list_parents(self, api_version: str, kind: str) -> AsyncIterator[Obj]:
+        """Every parent of ``kind`` in the cluster."""
+        async for obj in self.client.list(_resource(api_version, kind), namespace="*"):
+            yield _to_dict(obj)
 
     async def get_parent(
         self, api_version: str, kind: str, name: str, namespace: str

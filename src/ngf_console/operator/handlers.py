@@ -1,9 +1,11 @@
 """kopf handlers: each says when to reconcile; the Reconciler says how.
 
-- a parent created, changed or found at start-up -> reconcile it;
-- every ``resync`` seconds -> reconcile it (the periodic drift pass);
-- a managed child changed or deleted -> reconcile its parent at once;
+- a parent created, changed or found at start-up -> enqueue it;
+- every ``resync`` seconds -> enqueue it (the periodic drift pass);
+- a managed child changed or deleted -> record it; enqueue its parent (or heal it, shared);
 - a parent deleted -> release what owner references cannot clean up (finalizer).
+
+Handlers return at once: the reconciler's work queue runs the passes.
 """
 
 from __future__ import annotations
@@ -13,17 +15,9 @@ from typing import Any
 import kopf
 
 from ngf_console.crd import GROUP, KINDS_BY_NAME, VERSION
-from ngf_console.operator.reconciler import ParentUnavailableError, Reconciler
-from ngf_console.operator.shared import USERS_ANNOTATION
+from ngf_console.operator.reconciler import RECONCILED_KINDS, Reconciler
 from ngf_console.render import watched_child_kinds
-from ngf_console.render.common import (
-    MANAGED_BY,
-    MANAGED_BY_LABEL,
-    PARENT_KIND_LABEL,
-    PARENT_NAME_LABEL,
-)
-
-RECONCILED_KINDS = ("InferenceStack", "GatewayBundle")
+from ngf_console.render.common import MANAGED_BY, MANAGED_BY_LABEL
 
 
 def register(registry: kopf.OperatorRegistry, reconciler: Reconciler, resync: float) -> None:
@@ -39,10 +33,7 @@ def _register_parent(
     plural = KINDS_BY_NAME[kind].plural
 
     async def reconcile(*, name: str, namespace: str | None, **_: Any) -> None:
-        try:
-            await reconciler.reconcile(kind, namespace or "default", name, must_exist=True)
-        except ParentUnavailableError as err:
-            raise kopf.TemporaryError(str(err), delay=2) from err
+        reconciler.enqueue(kind, namespace or "default", name, must_exist=True)
 
     async def finalize(*, body: kopf.Body, **_: Any) -> None:
         await reconciler.finalize(kind, dict(body))
@@ -63,25 +54,10 @@ def _register_parent(
 
 
 def _register_children(registry: kopf.OperatorRegistry, reconciler: Reconciler) -> None:
-    async def child_changed(*, body: kopf.Body, **_: Any) -> None:
-        labels = body.metadata.labels or {}
-        parents: list[tuple[str, str, str]] = []
-        if labels.get(PARENT_KIND_LABEL) in RECONCILED_KINDS and labels.get(PARENT_NAME_LABEL):
-            parents.append(
-                (
-                    labels[PARENT_KIND_LABEL],
-                    body.metadata.namespace or "",
-                    labels[PARENT_NAME_LABEL],
-                )
-            )
-        # A shared child names its users: each must restore it.
-        users = (body.metadata.annotations or {}).get(USERS_ANNOTATION, "")
-        for user in filter(None, users.split(",")):
-            kind, namespace, name = user.split("/", 2)
-            parents.append((kind, namespace, name))
-        for kind, namespace, name in parents:
-            if kind in RECONCILED_KINDS:
-                await reconciler.reconcile(kind, namespace, name)
+    async def child_changed(*, event: kopf.RawEvent, **_: Any) -> None:
+        # async: kopf runs sync handlers in threads, and the queue belongs to the loop.
+        # The raw event is plain JSON, which the index keeps (kopf's Body is a view).
+        reconciler.child_event(event.get("type"), event["object"])
 
     for group, version, plural in watched_child_kinds():
         kopf.on.event(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import kopf
 from lightkube import AsyncClient, KubeConfig
 from prometheus_client import start_http_server
@@ -34,6 +35,7 @@ class OperatorConfig:
     bind_host: str = "127.0.0.1"
     peering: bool = False
     priority: int = 0
+    workers: int = 8
     render: RenderOptions = field(default_factory=RenderOptions)
 
 
@@ -80,8 +82,16 @@ def build_registry(config: OperatorConfig) -> tuple[kopf.OperatorRegistry, Recon
     """The kopf registry with every handler, and the reconciler behind them."""
     registry = kopf.OperatorRegistry()
     kube = KubeConfig.from_file(config.kubeconfig) if config.kubeconfig else KubeConfig.from_env()
-    client = AsyncClient(kube, field_manager="ngf-console-operator")
-    reconciler = Reconciler(client, config.render, edition=_edition_reader(client))
+    # Generous enough for a busy API server, short enough that a stuck call is retried.
+    timeout = httpx2.Timeout(30.0, connect=5.0)
+    client = AsyncClient(kube, field_manager="ngf-console-operator", timeout=timeout)
+    reconciler = Reconciler(
+        client,
+        config.render,
+        edition=_edition_reader(client),
+        workers=config.workers,
+        status_refresh=config.resync_seconds,
+    )
 
     @kopf.on.startup(registry=registry)
     async def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
@@ -103,6 +113,11 @@ def build_registry(config: OperatorConfig) -> tuple[kopf.OperatorRegistry, Recon
         settings.peering.stealth = True
         settings.watching.server_timeout = 300
         await reconciler.discover()
+        reconciler.queue.start()
+
+    @kopf.on.cleanup(registry=registry)
+    async def stop_workers(**_: Any) -> None:
+        await reconciler.queue.stop()
 
     if config.kubeconfig is not None:
         kubeconfig = config.kubeconfig

@@ -1,8 +1,11 @@
 """One reconcile pass of a parent: desired state -> diff -> apply -> status.
 
 The same pass serves every trigger (parent created or changed, a child changed or deleted,
-the periodic resync), so there is one code path to get right. Passes for the same parent
-never overlap (a lock per parent); different parents reconcile concurrently.
+the periodic resync), so there is one code path to get right. Triggers only enqueue the
+parent; a fixed pool of workers runs the passes (operator/workqueue.py), so passes for the
+same parent never overlap and the API server sees a bounded number at once. Live children
+come from the index the child watches fill (operator/child_index.py): a pass that finds
+everything as it should be costs one read of the parent and nothing else.
 """
 
 from __future__ import annotations
@@ -23,18 +26,21 @@ from pydantic import ValidationError
 
 from ngf_console.crd import KINDS_BY_NAME, InferenceStack
 from ngf_console.operator import events, metrics
+from ngf_console.operator.child_index import ChildIndex, ChildKey, ParentRef, child_key
 from ngf_console.operator.children import ChildClient, Obj
 from ngf_console.operator.drift import describe, drifted_fields
 from ngf_console.operator.health import child_health
-from ngf_console.operator.shared import SharedChildren
+from ngf_console.operator.shared import SharedChildren, is_shared
 from ngf_console.operator.slots import LIST_SLOTS, child_report, withheld_child
 from ngf_console.operator.status import (
     ChildReport,
     DriftEvent,
     Outcome,
     aggregate,
+    needs_write,
     workload_replicas,
 )
+from ngf_console.operator.workqueue import RetryAfter, WorkQueue
 from ngf_console.render import (
     NgfCapabilities,
     RenderError,
@@ -43,6 +49,7 @@ from ngf_console.render import (
     render_parent,
     shared_candidates,
 )
+from ngf_console.render.common import PARENT_KIND_LABEL, PARENT_NAME_LABEL
 from ngf_console.render.providers.base import model_server_name
 
 log = logging.getLogger(__name__)
@@ -58,20 +65,49 @@ def spec_hash(spec: Mapping[str, Any]) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
+API_VERSION = "ngf-console.f5.com/v1alpha1"
+# The parent kinds this operator reconciles (the others have their own controllers).
+RECONCILED_KINDS = ("InferenceStack", "GatewayBundle")
+
+
+@dataclasses.dataclass(frozen=True)
+class SharedWork:
+    """A work item: restore the shared child ``key`` (deleted or edited)."""
+
+    key: ChildKey
+
+
+WorkKey = ParentRef | SharedWork
+
+
 class Reconciler:
     """Reconciles parents of the kinds it is given against one cluster."""
 
     def __init__(
-        self, client: AsyncClient, options: RenderOptions, edition: Any | None = None
+        self,
+        client: AsyncClient,
+        options: RenderOptions,
+        edition: Any | None = None,
+        *,
+        workers: int = 8,
+        status_refresh: float = 60.0,
     ) -> None:
         self.client = client
         self.children = ChildClient(client)
+        self.index = ChildIndex()
         self.options = options
-        self.shared = SharedChildren(self.children, lambda: shared_candidates(self.options))
+        self.shared = SharedChildren(
+            self.children,
+            self.index,
+            lambda: shared_candidates(self.options),
+            self._shared_still_wanted,
+        )
+        self.queue: WorkQueue[WorkKey] = WorkQueue(self._process, workers=workers)
         # A callable returning the cluster's edition ("oss" / "enterprise" / "unknown").
         self._edition = edition
-        self._locks: dict[tuple[str, str, str], asyncio.Lock] = {}
-        self._queued: set[tuple[str, str, str]] = set()
+        self._status_refresh = status_refresh
+        self._locks: dict[ParentRef, asyncio.Lock] = {}
+        self._must_exist: set[ParentRef] = set()
 
     async def discover(self) -> None:
         """Learn which kinds the cluster serves: decoders for CRD kinds, NGF's API versions."""
@@ -86,25 +122,58 @@ class Reconciler:
         ]
         self.options = dataclasses.replace(self.options, ngf=NgfCapabilities.from_served(served))
 
-    def _lock(self, key: tuple[str, str, str]) -> asyncio.Lock:
-        return self._locks.setdefault(key, asyncio.Lock())
-
-    async def reconcile(
-        self, kind: str, namespace: str, name: str, *, must_exist: bool = False
-    ) -> None:
-        """Bring the parent's children to its spec and write its status.
+    def enqueue(self, kind: str, namespace: str, name: str, *, must_exist: bool = False) -> None:
+        """Ask for a pass of the parent (soon, once, however often asked before it runs).
 
         ``must_exist``: the caller knows the parent exists (kopf just saw it), so not finding
         it is a transient API-server condition (a CRD still initialising), not a deletion.
         """
         key = (kind, namespace, name)
-        # A burst of triggers (ten children applied -> ten events) needs one pass, not ten:
-        # a pass already waiting for the lock will read the newest state anyway.
-        if key in self._queued:
+        if must_exist:
+            self._must_exist.add(key)
+        self.queue.add(key)
+
+    def child_event(self, event_type: str | None, body: Mapping[str, Any]) -> None:
+        """A managed child changed: remember it, and enqueue whoever must react.
+
+        Events that change nothing but ``resourceVersion``/``managedFields`` (the
+        operator's own no-op applies, watch restarts) trigger nothing.
+        """
+        if is_shared(body):
+            heal, users = self.shared.observe(event_type, body)
+            if heal:
+                self.queue.add(SharedWork(child_key(body)))
+            for user in users:
+                self.queue.add(user)
             return
-        self._queued.add(key)
+        if not self.index.observe(event_type, body):
+            return
+        labels = body["metadata"].get("labels") or {}
+        kind, name = labels.get(PARENT_KIND_LABEL), labels.get(PARENT_NAME_LABEL)
+        if kind in RECONCILED_KINDS and name:
+            self.queue.add((kind, body["metadata"].get("namespace") or "", name))
+
+    async def _process(self, key: WorkKey) -> None:
+        if isinstance(key, SharedWork):
+            await self.shared.heal(key.key)
+            return
+        must_exist = key in self._must_exist
+        self._must_exist.discard(key)
+        try:
+            await self.reconcile(*key, must_exist=must_exist)
+        except ParentUnavailableError as err:
+            self._must_exist.add(key)
+            raise RetryAfter(str(err), delay=2) from err
+
+    def _lock(self, key: ParentRef) -> asyncio.Lock:
+        return self._locks.setdefault(key, asyncio.Lock())
+
+    async def reconcile(
+        self, kind: str, namespace: str, name: str, *, must_exist: bool = False
+    ) -> None:
+        """Bring the parent's children to its spec and write its status (one pass, now)."""
+        key = (kind, namespace, name)
         async with self._lock(key):
-            self._queued.discard(key)
             started = time.perf_counter()
             result = "ok"
             try:
@@ -124,11 +193,12 @@ class Reconciler:
 
     async def _reconcile(self, kind: str, namespace: str, name: str, must_exist: bool) -> None:
         parent_kind = KINDS_BY_NAME[kind]
-        api_version = "ngf-console.f5.com/v1alpha1"
-        live = await self.children.get_parent(api_version, kind, name, namespace)
+        ref = (kind, namespace, name)
+        live = await self.children.get_parent(API_VERSION, kind, name, namespace)
         if live is None and must_exist:
             raise ParentUnavailableError(f"{kind} {namespace}/{name} is not readable yet")
         if live is None or live["metadata"].get("deletionTimestamp"):
+            self._locks.pop(ref, None)
             return
         previous: dict[str, Any] = live.get("status") or {}
         generation = live["metadata"].get("generation")
@@ -149,8 +219,8 @@ class Reconciler:
         drift: list[DriftEvent] = []
         try:
             for manifest in rendered.manifests:
-                if self.shared.is_shared(manifest):
-                    applied = await self.shared.claim(manifest, live)
+                if is_shared(manifest):
+                    applied = await self.shared.ensure(manifest, ref)
                 else:
                     applied, change = await self._apply_child(manifest, known_spec)
                     if change is not None:
@@ -169,8 +239,8 @@ class Reconciler:
                         kind, name, namespace, manifest, child_health(manifest["kind"], applied)
                     )
                 )
-            await self._prune(kind, name, namespace, rendered.manifests)
-            await self.shared.release_unused(live, rendered.manifests)
+            await self._prune(ref, rendered.manifests)
+            await self.shared.release_unused(ref, rendered.manifests)
         except ApiError as err:
             if await self._gone(live, err):
                 return  # the parent or its namespace is being deleted
@@ -203,32 +273,56 @@ class Reconciler:
         it is a spec update) and the apply actually changed the object (otherwise it was
         API-server normalisation, e.g. of a quantity).
         """
-        live = await self.children.get(manifest)
+        # A new spec's children are mostly missing: no need to confirm a miss.
+        live = (
+            await self.children.read_through(self.index, manifest)
+            if known_spec
+            else self.index.get(manifest)
+        )
         if live is None:
             applied = await self.children.apply(manifest)
+            self.index.store(applied)
             return applied, "deleted" if known_spec else None
         fields = drifted_fields(manifest, live)
         if not fields:
             return live, None
         applied = await self.children.apply(manifest)
+        self.index.store(applied)
         changed = applied["metadata"].get("resourceVersion") != live["metadata"].get(
             "resourceVersion"
         )
         return applied, describe(fields) if (changed and known_spec) else None
 
-    async def _prune(
-        self, kind: str, name: str, namespace: str, desired: list[dict[str, Any]]
-    ) -> None:
+    async def _prune(self, parent: ParentRef, desired: list[dict[str, Any]]) -> None:
         """Delete children this parent no longer renders (e.g. autoscaler switched off)."""
-        wanted = {(m["kind"], m["metadata"]["name"]) for m in desired}
-        for api_version, child_kind in prunable_kinds(kind):
-            for obj in await self.children.list_owned(
-                api_version, child_kind, kind, name, namespace
-            ):
-                if (child_kind, obj["metadata"]["name"]) not in wanted:
+        wanted = {child_key(m) for m in desired}
+        for api_version, child_kind in prunable_kinds(parent[0]):
+            for obj in list(self.index.owned(parent, child_kind)):
+                if child_key(obj) not in wanted:
+                    meta = obj["metadata"]
                     await self.children.delete(
-                        api_version, child_kind, obj["metadata"]["name"], namespace
+                        api_version, child_kind, meta["name"], meta.get("namespace")
                     )
+                    self.index.forget(obj)
+
+    async def _shared_still_wanted(self, ignore: ParentRef) -> set[ChildKey]:
+        """Shared children some parent other than ``ignore`` renders (asks the API server)."""
+        options = await self._options()
+        wanted: set[ChildKey] = set()
+        for kind in ("InferenceStack",):  # the kinds that render shared children
+            resource = KINDS_BY_NAME[kind]
+            async for raw in self.children.list_parents(API_VERSION, kind):
+                meta = raw["metadata"]
+                if (kind, meta["namespace"], meta["name"]) == ignore:
+                    continue
+                if meta.get("deletionTimestamp"):
+                    continue
+                try:
+                    rendered = render_parent(resource.resource.model_validate(raw), options)
+                except (ValidationError, RenderError):
+                    continue
+                wanted.update(child_key(m) for m in rendered.manifests if is_shared(m))
+        return wanted
 
     async def _write_status(
         self,
@@ -252,6 +346,8 @@ class Reconciler:
         # JSON merge patch: slots the parent no longer has must be removed explicitly.
         for slot in previous.get("children") or {}:
             status.setdefault("children", {}).setdefault(slot, None)
+        if not needs_write(previous, status, now=now, refresh=self._status_refresh):
+            return
         if outcome.error is not None and previous.get("phase") != "Error":
             await self._event(live, "ReconcileFailed", outcome.error, True)
         try:
@@ -287,7 +383,10 @@ class Reconciler:
 
     async def finalize(self, kind: str, body: Mapping[str, Any]) -> None:
         """Clean up what owner references cannot: the parent's claims on shared children."""
-        await self.shared.release_all(body)
+        meta = body["metadata"]
+        ref = (kind, meta["namespace"], meta["name"])
+        await self.shared.release_all(ref)
+        self.queue.forget(ref)
 
 
 def _error_message(err: Exception) -> str:

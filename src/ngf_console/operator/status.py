@@ -307,3 +307,36 @@ def aggregate(
     status["conditions"] = conditions
     status["driftHistory"] = drift_history(previous.get("driftHistory") or [], outcome.drift)
     return status
+
+
+_PASS_TIMESTAMPS = frozenset({"lastReconciledAt", "lastSyncedAt"})
+
+
+def _without_pass_timestamps(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {
+            k: _without_pass_timestamps(v)
+            for k, v in value.items()
+            if k not in _PASS_TIMESTAMPS and v is not None
+        }
+    if isinstance(value, list):
+        return [_without_pass_timestamps(v) for v in value]
+    return value
+
+
+def needs_write(
+    previous: Mapping[str, Any], status: Mapping[str, Any], *, now: dt.datetime, refresh: float
+) -> bool:
+    """Is ``status`` worth a write over ``previous``?
+
+    Only when something other than the pass timestamps changed, or when the last write is
+    older than ``refresh`` seconds (so ``lastReconciledAt`` still shows the operator alive).
+    A status write is an event for every watcher of the parent; most passes change nothing.
+    """
+    if _without_pass_timestamps(previous) != _without_pass_timestamps(status):
+        return True
+    last = previous.get("lastReconciledAt")
+    if not last:
+        return True
+    written = dt.datetime.strptime(last, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    return (now - written).total_seconds() >= refresh
