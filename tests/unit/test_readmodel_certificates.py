@@ -7,6 +7,8 @@ import json
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
+
+from ngf_console.readmodel.certificates import expiry_state, inventory
 from readmodel_factories import (
     certificate,
     ec_key,
@@ -20,8 +22,6 @@ from readmodel_factories import (
     rsa_key,
     tls_secret,
 )
-
-from ngf_console.readmodel.certificates import expiry_state, inventory
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)

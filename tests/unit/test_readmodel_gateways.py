@@ -2,15 +2,6 @@
 
 from __future__ import annotations
 
-from readmodel_factories import (
-    cond,
-    gateway,
-    listener,
-    parent,
-    parent_ref,
-    route,
-)
-
 from ngf_console.readmodel.gateways import (
     attached_routes,
     bundle_gateways,
@@ -20,6 +11,14 @@ from ngf_console.readmodel.gateways import (
 )
 from ngf_console.readmodel.ownership import ParentIndex
 from ngf_console.readmodel.snapshot import ClusterSnapshot
+from readmodel_factories import (
+    cond,
+    gateway,
+    listener,
+    parent,
+    parent_ref,
+    route,
+)
 
 HTTP_HTTPS = [
     listener("http", 80, "HTTP"),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from readmodel_factories import cond, inference_pool_v1, inference_pool_v1alpha2, pool_parent
 
 from ngf_console.readmodel.inference_pools import is_inference_pool, normalize_inference_pool
+from readmodel_factories import cond, inference_pool_v1, inference_pool_v1alpha2, pool_parent
 
 
 def test_v1_pool_is_read_from_its_own_fields() -> None:
