@@ -224,15 +224,18 @@ def test_impersonating_client_acts_with_the_users_rights(
             assert set(alice.groups) <= set(review.status.userInfo.groups or [])
 
             created = await client.create(
-                ConfigMap(metadata=ObjectMeta(name="made-by-alice"), data={"k": "v"}),
-                namespace=tenancy.home,
+                ConfigMap(
+                    metadata=ObjectMeta(name="made-by-alice", namespace=tenancy.home),
+                    data={"k": "v"},
+                )
             )
             assert created.metadata is not None and created.metadata.managedFields
             assert created.metadata.managedFields[0].manager == "ngf-console"
             with pytest.raises(ApiError) as denied:
                 await client.create(
-                    ConfigMap(metadata=ObjectMeta(name="made-by-alice")),
-                    namespace=tenancy.neighbour,
+                    ConfigMap(
+                        metadata=ObjectMeta(name="made-by-alice", namespace=tenancy.neighbour)
+                    )
                 )
             assert denied.value.status.code == 403
             assert tenancy.alice_user in str(denied.value.status.message)
@@ -256,7 +259,7 @@ def test_routes_guarded_in_kubernetes_mode(kubeconfig: Path, tenancy: Tenancy) -
             guard: Annotated[Guard, Depends(require(Action.WRITE, CONFIGMAPS))],
         ) -> str:
             async with guard.kube_client() as client:
-                await client.create(ConfigMap(metadata=ObjectMeta(name=name)), namespace=namespace)
+                await client.create(ConfigMap(metadata=ObjectMeta(name=name, namespace=namespace)))
             return name
 
         transport = httpx.ASGITransport(app=app)

@@ -121,7 +121,7 @@ def test_expiry_allows_the_configured_clock_skew() -> None:
 
 def test_unsigned_token_alg_none_is_refused() -> None:
     issuer = Issuer(ISSUER_URL)
-    token = jwt.encode(issuer.claims(), key=None, algorithm="none")
+    token = jwt.encode(issuer.claims(), key="", algorithm="none")
     assert "'none' is not accepted" in _rejection(issuer, token).reason
 
 
