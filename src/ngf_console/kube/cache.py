@@ -133,6 +133,8 @@ class Subscription:
     async def __anext__(self) -> CacheEvent:
         if self.lost:
             raise SubscriptionLostError("subscriber fell behind and lost events; re-list")
+        if self.closed and self._queue.empty():
+            raise StopAsyncIteration
         event = await self._queue.get()
         if event is None:
             if self.lost:
