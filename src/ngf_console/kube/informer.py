@@ -241,6 +241,7 @@ class Informer:
             if self._hold:
                 hold, self._hold = self._hold, 0.0
                 await asyncio.sleep(hold)
+            connected = time.monotonic()
             task = asyncio.create_task(self._watch_once(backoff))
             self._watch_task = task
             try:
@@ -255,6 +256,9 @@ class Informer:
                 continue  # reconnect() dropped the connection
             try:
                 task.result()
+                if time.monotonic() - connected < 1.0:
+                    # A server ending watches at once must not turn this into a busy loop.
+                    await asyncio.sleep(backoff.next())
             except _GoneError:
                 self._gone += 1
                 return
