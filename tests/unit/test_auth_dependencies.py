@@ -4,12 +4,15 @@ which status a turned-away request gets."""
 from __future__ import annotations
 
 import asyncio
+import base64
 from dataclasses import dataclass, field
 from typing import Annotated
 
 import httpx
 import pytest
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request, WebSocket
+from fastapi.testclient import TestClient
+from starlette.testclient import WebSocketDenialResponse
 
 from ngf_console.api.auth import (
     Action,
@@ -130,6 +133,14 @@ def _app(context: AuthContext | None) -> FastAPI:
         assert kept is principal
         return principal.username
 
+    @app.websocket("/ws")
+    async def ws(
+        websocket: WebSocket, principal: Annotated[Principal, Depends(get_principal)]
+    ) -> None:
+        await websocket.accept()
+        await websocket.send_text(principal.username)
+        await websocket.close()
+
     return app
 
 
@@ -233,3 +244,30 @@ def test_mode_none_context_serves_the_anonymous_admin() -> None:
 def test_kubernetes_mode_needs_a_kubeconfig() -> None:
     with pytest.raises(ValueError, match="needs the console's kubeconfig"):
         AuthContext.from_settings(AuthSettings(mode=AuthMode.KUBERNETES))
+
+
+def test_body_that_is_not_json_is_a_400() -> None:
+    async def main() -> int:
+        transport = httpx.ASGITransport(app=_app(_context(ROLES)))
+        async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
+            headers = {"Authorization": "Bearer ops-token"}
+            return (await http.post("/gateways", headers=headers, content=b"{nope")).status_code
+
+    assert asyncio.run(main()) == 400
+
+
+def test_websocket_token_as_bearer_subprotocol_or_header() -> None:
+    client = TestClient(_app(_context(ROLES)))
+    encoded = base64.urlsafe_b64encode(b"viewer-token").rstrip(b"=").decode()
+    offered = ["ngf-console.v1", f"base64url.bearer.authorization.k8s.io.{encoded}"]
+    with client.websocket_connect("/ws", subprotocols=offered) as socket:
+        assert socket.receive_text() == "viewer"
+    with client.websocket_connect("/ws", headers={"Authorization": "Bearer ops-token"}) as socket:
+        assert socket.receive_text() == "ops"
+    for subprotocols in (None, ["base64url.bearer.authorization.k8s.io.%%%"]):
+        with (
+            pytest.raises(WebSocketDenialResponse) as denied,
+            client.websocket_connect("/ws", subprotocols=subprotocols),
+        ):
+            pass
+        assert denied.value.status_code == 401

@@ -15,18 +15,22 @@ take a :class:`Guard` and call ``await guard.authorize(...)`` themselves.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, HTTPException, status
 from lightkube import AsyncClient
 from starlette.requests import HTTPConnection, Request
 
 from ngf_console.api.auth.authorizer import authorize
 from ngf_console.api.auth.context import AuthContext
+from ngf_console.api.auth.errors import NotAuthenticated
 from ngf_console.api.auth.principal import Action, Principal, ResourceRef
+
+WEBSOCKET_BEARER_PREFIX = "base64url.bearer.authorization.k8s.io."
 
 NamespaceSource = Callable[[HTTPConnection], Awaitable[str | None]]
 """Where a request names its namespace; ``None`` means cluster-scoped or all namespaces."""
@@ -47,11 +51,37 @@ def get_auth_context(conn: HTTPConnection) -> AuthContext:
 
 
 async def get_principal(conn: HTTPConnection) -> Principal:
-    """The authenticated caller (401 otherwise); also kept on ``request.state.principal``."""
+    """The authenticated caller (401 otherwise); also kept on ``request.state.principal``.
+
+    The token is the ``Authorization`` header's; a WebSocket may instead offer it as the
+    subprotocol ``base64url.bearer.authorization.k8s.io.<base64url token>`` (browsers cannot
+    set headers on WebSockets; Kubernetes uses the same convention).
+    """
     context = get_auth_context(conn)
-    principal = await context.authenticator.authenticate(conn.headers.get("authorization"))
+    authorization = conn.headers.get("authorization")
+    if authorization is None and conn.scope["type"] == "websocket":
+        authorization = websocket_authorization(conn.headers.get("sec-websocket-protocol"))
+    principal = await context.authenticator.authenticate(authorization)
     conn.state.principal = principal
     return principal
+
+
+def websocket_authorization(protocols: str | None) -> str | None:
+    """An ``Authorization`` value from a WebSocket's bearer subprotocol, if one is offered.
+
+    Raises:
+        NotAuthenticated: the subprotocol is there but its token is not base64url.
+    """
+    for protocol in (protocols or "").split(","):
+        protocol = protocol.strip()
+        if protocol.startswith(WEBSOCKET_BEARER_PREFIX):
+            encoded = protocol.removeprefix(WEBSOCKET_BEARER_PREFIX)
+            try:
+                token = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+            except (ValueError, UnicodeDecodeError) as err:
+                raise NotAuthenticated("the WebSocket bearer subprotocol is not base64url") from err
+            return f"Bearer {token}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -135,7 +165,10 @@ def from_body(path: str = "metadata.namespace") -> NamespaceSource:
     async def source(conn: HTTPConnection) -> str | None:
         if not isinstance(conn, Request):
             raise RuntimeError("from_body needs an HTTP request with a JSON body")
-        value: object = await conn.json()
+        try:
+            value: object = await conn.json()
+        except ValueError as err:
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, "request body is not JSON") from err
         for key in path.split("."):
             value = value.get(key) if isinstance(value, dict) else None
         return value if isinstance(value, str) and value else None
