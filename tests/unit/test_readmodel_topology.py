@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from ngf_console.readmodel.snapshot import ClusterSnapshot
-from ngf_console.readmodel.topology import TopologyGraph, build_topology, listener_id, node_id
+from ngf_console.readmodel.topology import (
+    TopologyGraph,
+    build_topology,
+    gateway_subgraph,
+    listener_id,
+    node_id,
+)
 from readmodel_factories import (
     backend,
     cond,
@@ -538,3 +544,14 @@ def test_snapshot_routes_sets_kind_without_changing_inputs() -> None:
         ("TCPRoute", "t"),
     ]
     assert "kind" not in bare
+
+
+def test_gateway_subgraph_of_the_full_graph_equals_the_direct_build() -> None:
+    world = stack_world()
+    full = build_topology(world)
+    for ns, name in (("infra", "edge"), ("infra", "other"), ("infra", "nope")):
+        cut = gateway_subgraph(full, ns, name)
+        direct = build_topology(world, gateway=(ns, name))
+        assert cut.root == direct.root
+        assert [n.id for n in cut.nodes] == [n.id for n in direct.nodes]
+        assert [e.id for e in cut.edges] == [e.id for e in direct.edges]

@@ -198,13 +198,13 @@ def parse_certificate(pem: bytes, *, now: dt.datetime) -> CertificateView:
 def _certificate_pem(secret: Mapping[str, Any]) -> bytes:
     """The decoded ``tls.crt`` (``data`` is base64; ``stringData`` as a last resort)."""
     data = secret.get("data")
-    if isinstance(data, Mapping) and data.get("tls.crt"):
+    if isinstance(data, dict) and data.get("tls.crt"):
         try:
             return base64.b64decode(str(data["tls.crt"]), validate=True)
         except (binascii.Error, ValueError) as exc:
             raise ValueError("tls.crt is not valid base64") from exc
     string_data = secret.get("stringData")
-    if isinstance(string_data, Mapping) and string_data.get("tls.crt"):
+    if isinstance(string_data, dict) and string_data.get("tls.crt"):
         return str(string_data["tls.crt"]).encode()
     raise ValueError("the Secret has no tls.crt")
 
@@ -218,7 +218,7 @@ def _listener_uses(
         gw_ns = namespace_of(gateway)
         for listener in as_dicts(spec_of(gateway).get("listeners")):
             tls = listener.get("tls")
-            refs = as_dicts(tls.get("certificateRefs")) if isinstance(tls, Mapping) else []
+            refs = as_dicts(tls.get("certificateRefs")) if isinstance(tls, dict) else []
             for ref in refs:
                 if (ref.get("group") or "") != "" or (ref.get("kind") or "Secret") != "Secret":
                     continue

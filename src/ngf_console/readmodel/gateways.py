@@ -145,7 +145,7 @@ def parent_ref_matches(ref: Mapping[str, Any], route_namespace: str, gateway: Ob
 def listener_route_kinds(listener: Mapping[str, Any]) -> list[str]:
     """Route kinds a listener accepts: allowedRoutes.kinds, else those of its protocol."""
     allowed = listener.get("allowedRoutes")
-    kinds = as_dicts(allowed.get("kinds")) if isinstance(allowed, Mapping) else []
+    kinds = as_dicts(allowed.get("kinds")) if isinstance(allowed, dict) else []
     if kinds:
         return [str(k.get("kind")) for k in kinds if k.get("kind")]
     return list(_KINDS_BY_PROTOCOL.get(str(listener.get("protocol") or ""), ()))
@@ -153,8 +153,8 @@ def listener_route_kinds(listener: Mapping[str, Any]) -> list[str]:
 
 def _allowed_from(listener: Mapping[str, Any]) -> str:
     allowed = listener.get("allowedRoutes")
-    namespaces = allowed.get("namespaces") if isinstance(allowed, Mapping) else None
-    value = namespaces.get("from") if isinstance(namespaces, Mapping) else None
+    namespaces = allowed.get("namespaces") if isinstance(allowed, dict) else None
+    value = namespaces.get("from") if isinstance(namespaces, dict) else None
     return str(value or "Same")
 
 
@@ -210,7 +210,7 @@ def _route_ref(gateway: Obj, route: Obj) -> RouteRef | None:
     status_entries = [
         p
         for p in as_dicts(status_of(route).get("parents"))
-        if isinstance(p.get("parentRef"), Mapping)
+        if isinstance(p.get("parentRef"), dict)
         and parent_ref_matches(p["parentRef"], namespace, gateway)
     ]
     if not spec_refs and not status_entries:
@@ -247,7 +247,7 @@ def _listener_view(gateway: Obj, listener: Mapping[str, Any], computed: int) -> 
         (s for s in as_dicts(status_of(gateway).get("listeners")) if s.get("name") == name), {}
     )
     raw_tls = listener.get("tls")
-    tls: Mapping[str, Any] = raw_tls if isinstance(raw_tls, Mapping) else {}
+    tls: Mapping[str, Any] = raw_tls if isinstance(raw_tls, dict) else {}
     refs = [
         ObjectRef(
             group=str(r.get("group") or ""),
@@ -329,10 +329,10 @@ def _parent_ref(parent: Mapping[str, Any]) -> ObjectRef:
 def _stack_gateway_ref(stack: Mapping[str, Any]) -> Mapping[str, Any] | None:
     spec = spec_of(stack)
     attachment = spec.get("gateway")
-    ref = attachment.get("gatewayRef") if isinstance(attachment, Mapping) else None
-    if not isinstance(ref, Mapping):
+    ref = attachment.get("gatewayRef") if isinstance(attachment, dict) else None
+    if not isinstance(ref, dict):
         ref = spec.get("gatewayRef")  # flat shape of the spec's early drafts
-    return ref if isinstance(ref, Mapping) else None
+    return ref if isinstance(ref, dict) else None
 
 
 def dependants_of_gateway(

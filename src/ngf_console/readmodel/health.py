@@ -13,8 +13,8 @@ from typing import Any, Final
 from ngf_console.readmodel.objects import (
     Health,
     as_dicts,
+    condition_statuses,
     gateway_api_health,
-    parse_conditions,
     per_parent_health,
     status_of,
 )
@@ -71,7 +71,7 @@ def pod_ready(pod: Mapping[str, Any]) -> bool:
     )
 
 
-def pod_health(pod: Mapping[str, Any]) -> Health:
+def pod_health(pod: Mapping[str, Any], *, ready: bool | None = None) -> Health:
     """Running and Ready healthy; Failed or crash-looping error; starting/unready degraded."""
     status = status_of(pod)
     phase = status.get("phase")
@@ -79,10 +79,10 @@ def pod_health(pod: Mapping[str, Any]) -> Health:
         return "error"
     for container in as_dicts(status.get("containerStatuses")):
         state = container.get("state")
-        waiting = state.get("waiting") if isinstance(state, Mapping) else None
-        if isinstance(waiting, Mapping) and waiting.get("reason") in _BROKEN_WAITING:
+        waiting = state.get("waiting") if isinstance(state, dict) else None
+        if isinstance(waiting, dict) and waiting.get("reason") in _BROKEN_WAITING:
             return "error"
-    if pod_ready(pod):
+    if pod_ready(pod) if ready is None else ready:
         return "healthy"
     if phase in ("Running", "Pending"):
         return "degraded"
@@ -99,7 +99,7 @@ def selecting_health(selected: int, ready: int) -> Health:
 def route_health(route: Mapping[str, Any]) -> Health:
     """Per-parent verdicts of ``status.parents``; rejected by only some parents: degraded."""
     healths: list[Health] = [
-        gateway_api_health(parse_conditions(p.get("conditions")))
+        gateway_api_health(condition_statuses(p.get("conditions")))
         for p in as_dicts(status_of(route).get("parents"))
     ]
     return per_parent_health(healths)
@@ -110,7 +110,7 @@ def policy_health(policy: Mapping[str, Any]) -> Health:
     status = status_of(policy)
     entries = as_dicts(status.get("ancestors"))
     if not entries:
-        return gateway_api_health(parse_conditions(status.get("conditions")))
+        return gateway_api_health(condition_statuses(status.get("conditions")))
     return per_parent_health(
-        [gateway_api_health(parse_conditions(a.get("conditions"))) for a in entries]
+        [gateway_api_health(condition_statuses(a.get("conditions"))) for a in entries]
     )

@@ -113,7 +113,7 @@ def normalize_inference_pool(obj: Mapping[str, Any]) -> InferencePoolView:
     else:
         raw_selector = spec.get("selector")
         selector = _string_map(
-            raw_selector.get("matchLabels") if isinstance(raw_selector, Mapping) else None
+            raw_selector.get("matchLabels") if isinstance(raw_selector, dict) else None
         )
         target_ports = [
             p["number"]
@@ -161,7 +161,7 @@ def pool_health(parents: list[PoolParentStatus]) -> Health:
 
 
 def _string_map(value: Any) -> dict[str, str]:
-    if not isinstance(value, Mapping):
+    if not isinstance(value, dict):
         return {}
     return {str(k): str(v) for k, v in value.items()}
 
@@ -171,10 +171,10 @@ def _failure_mode(value: Any) -> FailureMode:
 
 
 def _v1_picker(ref: Any) -> EndpointPickerView | None:
-    if not isinstance(ref, Mapping) or not ref.get("name"):
+    if not isinstance(ref, dict) or not ref.get("name"):
         return None
     port = ref.get("port")
-    number = port.get("number") if isinstance(port, Mapping) else None
+    number = port.get("number") if isinstance(port, dict) else None
     return EndpointPickerView(
         group=str(ref.get("group") or ""),
         kind=str(ref.get("kind") or "Service"),
@@ -185,7 +185,7 @@ def _v1_picker(ref: Any) -> EndpointPickerView | None:
 
 
 def _legacy_picker(ref: Any) -> EndpointPickerView | None:
-    if not isinstance(ref, Mapping) or not ref.get("name"):
+    if not isinstance(ref, dict) or not ref.get("name"):
         return None
     number = ref.get("portNumber")
     return EndpointPickerView(
@@ -204,7 +204,7 @@ def _parents(obj: Mapping[str, Any]) -> list[PoolParentStatus]:
     out: list[PoolParentStatus] = []
     for entry in entries:
         ref = entry.get("parentRef")
-        ref = ref if isinstance(ref, Mapping) else {}
+        ref = ref if isinstance(ref, dict) else {}
         out.append(
             PoolParentStatus(
                 parent_ref=ObjectRef(

@@ -47,7 +47,7 @@ class ObjectRef(BaseModel):
 def meta(obj: Mapping[str, Any]) -> Mapping[str, Any]:
     """``metadata`` of an object, empty if absent."""
     value = obj.get("metadata")
-    return value if isinstance(value, Mapping) else {}
+    return value if isinstance(value, dict) else {}
 
 
 def name_of(obj: Mapping[str, Any]) -> str:
@@ -66,17 +66,17 @@ def uid_of(obj: Mapping[str, Any]) -> str | None:
 
 def labels_of(obj: Mapping[str, Any]) -> dict[str, str]:
     value = meta(obj).get("labels")
-    return {str(k): str(v) for k, v in value.items()} if isinstance(value, Mapping) else {}
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
 def spec_of(obj: Mapping[str, Any]) -> Mapping[str, Any]:
     value = obj.get("spec")
-    return value if isinstance(value, Mapping) else {}
+    return value if isinstance(value, dict) else {}
 
 
 def status_of(obj: Mapping[str, Any]) -> Mapping[str, Any]:
     value = obj.get("status")
-    return value if isinstance(value, Mapping) else {}
+    return value if isinstance(value, dict) else {}
 
 
 def api_group(api_version: str | None) -> str:
@@ -93,7 +93,7 @@ def as_list(value: Any) -> list[Any]:
 
 def as_dicts(value: Any) -> list[Mapping[str, Any]]:
     """The mapping items of a list field, skipping anything malformed."""
-    return [item for item in as_list(value) if isinstance(item, Mapping)]
+    return [item for item in as_list(value) if isinstance(item, dict)]
 
 
 def parse_conditions(value: Any) -> list[ConditionView]:
@@ -135,24 +135,31 @@ def worst(healths: Iterable[Health]) -> Health:
     return result or "unknown"
 
 
-def gateway_api_health(conditions: list[ConditionView]) -> Health:
+def condition_statuses(value: Any) -> dict[str, str]:
+    """``type -> status`` of a raw ``conditions`` list, without building views (hot path)."""
+    return {
+        str(c["type"]): str(c.get("status") or "Unknown") for c in as_dicts(value) if c.get("type")
+    }
+
+
+def gateway_api_health(conditions: list[ConditionView] | dict[str, str]) -> Health:
     """Health from Gateway API conditions (Accepted, Programmed, ResolvedRefs, Conflicted).
 
     Not accepted or not programmed means nothing is served: error. Unresolved references
     (a missing backend or certificate) leave the rest working: degraded. No verdict yet (no
-    conditions, or only Unknown ones): unknown.
+    conditions, or only Unknown ones): unknown. Takes views or :func:`condition_statuses`.
     """
-    if not conditions:
+    statuses = (
+        conditions if isinstance(conditions, dict) else {c.type: c.status for c in conditions}
+    )
+    if not statuses:
         return "unknown"
-    if condition_flag(conditions, "Accepted") is False:
+    get = statuses.get
+    if get("Accepted") == "False" or get("Programmed") == "False" or get("Conflicted") == "True":
         return "error"
-    if condition_flag(conditions, "Programmed") is False:
-        return "error"
-    if condition_flag(conditions, "Conflicted") is True:
-        return "error"
-    if condition_flag(conditions, "ResolvedRefs") is False:
+    if get("ResolvedRefs") == "False":
         return "degraded"
-    if condition_flag(conditions, "Accepted") or condition_flag(conditions, "Programmed"):
+    if get("Accepted") == "True" or get("Programmed") == "True":
         return "healthy"
     return "unknown"
 

@@ -40,11 +40,11 @@ from ngf_console.readmodel.objects import (
     Obj,
     api_group,
     as_dicts,
+    condition_statuses,
     gateway_api_health,
     labels_of,
     name_of,
     namespace_of,
-    parse_conditions,
     spec_of,
     status_of,
     worst,
@@ -58,6 +58,7 @@ __all__ = [
     "TopologyGraph",
     "TopologyNode",
     "build_topology",
+    "gateway_subgraph",
     "listener_id",
     "node_id",
 ]
@@ -151,7 +152,7 @@ class _Graph:
         name, namespace = name_of(obj), namespace_of(obj)
         return self.add(
             obj,
-            TopologyNode(
+            TopologyNode.model_construct(
                 id=node_id(kind, namespace, name, group),
                 kind=kind,
                 name=name,
@@ -166,7 +167,7 @@ class _Graph:
         """The node of a referenced object, a missing-object node if it is not there."""
         nid = node_id(kind, namespace, name, group)
         if nid not in self.nodes:
-            self.nodes[nid] = TopologyNode(
+            self.nodes[nid] = TopologyNode.model_construct(
                 id=nid,
                 kind=kind,
                 name=name,
@@ -182,7 +183,7 @@ class _Graph:
     ) -> None:
         eid = f"{kind}:{source}->{target}"
         if eid not in self.edges:
-            self.edges[eid] = TopologyEdge(
+            self.edges[eid] = TopologyEdge.model_construct(
                 id=eid, source=source, target=target, kind=kind, label=label, data=data
             )
 
@@ -196,17 +197,17 @@ class _PodIndex:
         )
         self.ready: set[str] = set()
         for pod in pods:
-            status = status_of(pod)
+            status, ready = status_of(pod), pod_ready(pod)
             pid = graph.obj_node(
                 pod,
                 "Pod",
-                pod_health(pod),
+                pod_health(pod, ready=ready),
                 phase=status.get("phase"),
-                ready=pod_ready(pod),
+                ready=ready,
                 node=spec_of(pod).get("nodeName"),
                 pod_ip=status.get("podIP"),
             )
-            if pod_ready(pod):
+            if ready:
                 self.ready.add(pid)
             labels = self.by_label[namespace_of(pod)]
             for item in labels_of(pod).items():
@@ -235,7 +236,7 @@ def _backend_target(
 def _add_gateways(graph: _Graph, snapshot: ClusterSnapshot) -> None:
     for gwc in snapshot.gatewayclasses:
         spec = spec_of(gwc)
-        health = gateway_api_health(parse_conditions(status_of(gwc).get("conditions")))
+        health = gateway_api_health(condition_statuses(status_of(gwc).get("conditions")))
         cid = graph.obj_node(gwc, "GatewayClass", health, controller=spec.get("controllerName"))
         _parameters(graph, cid, spec.get("parametersRef"), None)
     for gw in snapshot.gateways:
@@ -252,13 +253,13 @@ def _add_gateways(graph: _Graph, snapshot: ClusterSnapshot) -> None:
         cid = graph.ref("GatewayClass", None, view.gateway_class_name, GATEWAY_GROUP)
         graph.edge("implements", cid, gid)
         infrastructure = spec_of(gw).get("infrastructure")
-        if isinstance(infrastructure, Mapping):
+        if isinstance(infrastructure, dict):
             _parameters(graph, gid, infrastructure.get("parametersRef"), ns)
         for listener in view.listeners:
             lid = listener_id(ns, name, listener.name)
             graph.add(
                 None,
-                TopologyNode(
+                TopologyNode.model_construct(
                     id=lid,
                     kind="Listener",
                     name=listener.name,
@@ -279,7 +280,7 @@ def _add_gateways(graph: _Graph, snapshot: ClusterSnapshot) -> None:
 
 
 def _parameters(graph: _Graph, source: str, ref: Any, namespace: str | None) -> None:
-    if isinstance(ref, Mapping) and ref.get("name") and ref.get("kind"):
+    if isinstance(ref, dict) and ref.get("name") and ref.get("kind"):
         ns = ref.get("namespace") or namespace
         target = graph.ref(str(ref["kind"]), ns, str(ref["name"]), str(ref.get("group") or ""))
         graph.edge("parameters", source, target)
@@ -326,7 +327,7 @@ def _add_routes(
                 )
             for flt in as_dicts(rule.get("filters")):
                 ext = flt.get("extensionRef")
-                if flt.get("type") == "ExtensionRef" and isinstance(ext, Mapping):
+                if flt.get("type") == "ExtensionRef" and isinstance(ext, dict):
                     target = graph.ref(
                         str(ext.get("kind") or ""),
                         ns,
@@ -341,7 +342,7 @@ def _add_backends(graph: _Graph, snapshot: ClusterSnapshot, pods: _PodIndex) -> 
         spec = spec_of(svc)
         selector = spec.get("selector")
         selector = (
-            {str(k): str(v) for k, v in selector.items()} if isinstance(selector, Mapping) else {}
+            {str(k): str(v) for k, v in selector.items()} if isinstance(selector, dict) else {}
         )
         selected = pods.select(namespace_of(svc), selector)
         ready = sum(1 for p in selected if p in pods.ready)
@@ -408,7 +409,7 @@ def _add_policies(graph: _Graph, policies: list[Obj]) -> None:
         spec, ns = spec_of(policy), namespace_of(policy)
         refs = as_dicts(spec.get("targetRefs"))
         single = spec.get("targetRef")
-        if isinstance(single, Mapping):
+        if isinstance(single, dict):
             refs = [single, *refs]
         for ref in refs:
             section = ref.get("sectionName")
@@ -456,15 +457,26 @@ def build_topology(
     _add_parents(graph, ParentIndex(snapshot.parents))
     if gateway is None:
         return TopologyGraph(nodes=list(graph.nodes.values()), edges=list(graph.edges.values()))
-    return _component(graph, node_id("Gateway", gateway[0], gateway[1]))
+    return _component(graph.nodes, list(graph.edges.values()), node_id("Gateway", *gateway))
 
 
-def _component(graph: _Graph, root: str) -> TopologyGraph:
-    if root not in graph.nodes or graph.nodes[root].data.get("missing"):
+def gateway_subgraph(graph: TopologyGraph, namespace: str, name: str) -> TopologyGraph:
+    """One Gateway's part of a full graph, as ``build_topology(..., gateway=...)`` gives it.
+
+    For an API that builds the full graph once per watch-cache change and cuts it per request.
+    """
+    nodes = {n.id: n for n in graph.nodes}
+    return _component(nodes, graph.edges, node_id("Gateway", namespace, name))
+
+
+def _component(
+    nodes: dict[str, TopologyNode], edges: list[TopologyEdge], root: str
+) -> TopologyGraph:
+    if root not in nodes or nodes[root].data.get("missing"):
         return TopologyGraph(root=root)
     downstream: dict[str, list[str]] = defaultdict(list)
     upstream: dict[str, list[str]] = defaultdict(list)
-    for edge in graph.edges.values():
+    for edge in edges:
         if edge.kind in _DOWNSTREAM:
             downstream[edge.source].append(edge.target)
         elif edge.kind in _UPSTREAM:
@@ -479,7 +491,7 @@ def _component(graph: _Graph, root: str) -> TopologyGraph:
     # One hop upstream (class, policies, owners); a policy's own targets elsewhere stay out.
     seen |= {src for nid in list(seen) for src in upstream.get(nid, [])}
     return TopologyGraph(
-        nodes=[n for nid, n in graph.nodes.items() if nid in seen],
-        edges=[e for e in graph.edges.values() if e.source in seen and e.target in seen],
+        nodes=[n for nid, n in nodes.items() if nid in seen],
+        edges=[e for e in edges if e.source in seen and e.target in seen],
         root=root,
     )
