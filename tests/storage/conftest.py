@@ -174,9 +174,7 @@ async def _admin(admin_url: str, statement: str) -> None:
 
 
 @pytest.fixture(params=BACKENDS)
-async def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[str]:
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """The URL of an empty database of the test's own, on each backend in turn."""
     if request.param == "sqlite":
         yield sqlite_url(tmp_path / "config.db")

@@ -21,8 +21,11 @@ CHANNELS = [
     {"type": "slack", "webhook": "https://hooks.slack.com/services/T000/B000/XXXXSECRET"},
     {"type": "pagerduty", "routing_key": "R0UT1NGKEY0123456789", "severity": "critical"},
     {"type": "email", "to": ["ops@example.com"]},
-    {"type": "webhook", "url": "https://alerts.example.com/hook?token=abc",
-     "headers": {"Authorization": "Bearer s3cret"}},
+    {
+        "type": "webhook",
+        "url": "https://alerts.example.com/hook?token=abc",
+        "headers": {"Authorization": "Bearer s3cret"},
+    },
 ]
 
 
@@ -51,9 +54,7 @@ async def test_create_get_list_delete(store: Store) -> None:
     )
     assert [r.id for r in await store.alert_rules.list_rules()] == [other.id, created.id]
     assert [r.id for r in await store.alert_rules.list_rules(enabled=True)] == [created.id]
-    assert [r.id for r in await store.alert_rules.list_rules(rule_type="error_rate")] == [
-        other.id
-    ]
+    assert [r.id for r in await store.alert_rules.list_rules(rule_type="error_rate")] == [other.id]
 
     assert await store.alert_rules.delete(created.id) is True
     assert await store.alert_rules.delete(created.id) is False
@@ -99,8 +100,11 @@ async def test_redacted_rule_masks_secrets_only(store: Store) -> None:
         {"type": "slack", "webhook": "https://hooks.slack.com/***"},
         {"type": "pagerduty", "routing_key": "***", "severity": "critical"},
         {"type": "email", "to": ["ops@example.com"]},
-        {"type": "webhook", "url": "https://alerts.example.com/***",
-         "headers": {"Authorization": "***"}},
+        {
+            "type": "webhook",
+            "url": "https://alerts.example.com/***",
+            "headers": {"Authorization": "***"},
+        },
     ]
     assert created.notification_channels == CHANNELS, "the stored rule is not changed"
     assert "SECRET" not in shown.model_dump_json()
@@ -122,6 +126,4 @@ def test_restore_redacted_keeps_stored_secrets_and_takes_new_ones() -> None:
 
 
 def test_empty_secrets_stay_empty() -> None:
-    assert redact_channels([{"type": "slack", "webhook": ""}]) == [
-        {"type": "slack", "webhook": ""}
-    ]
+    assert redact_channels([{"type": "slack", "webhook": ""}]) == [{"type": "slack", "webhook": ""}]

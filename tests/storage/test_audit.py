@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -92,14 +92,28 @@ async def test_update_stores_full_objects_and_diffs_only_what_changed(store: Sto
 async def test_create_and_delete_diff_against_nothing(store: Store) -> None:
     obj = {"kind": "Gateway", "metadata": {"name": "gw", "uid": "u"}, "spec": {"x": 1}}
     created = await store.audit.record(
-        user_id=None, action="create", kind="Gateway", namespace="prod", name="gw",
-        previous=None, new=obj,
+        user_id=None,
+        action="create",
+        kind="Gateway",
+        namespace="prod",
+        name="gw",
+        previous=None,
+        new=obj,
     )
     deleted = await store.audit.record(
-        user_id=None, action="delete", kind="Gateway", namespace="prod", name="gw",
-        previous=obj, new=None,
+        user_id=None,
+        action="delete",
+        kind="Gateway",
+        namespace="prod",
+        name="gw",
+        previous=obj,
+        new=None,
     )
-    assert created.diff.splitlines()[:3] == ["--- /dev/null", "+++ b/Gateway/prod/gw", "@@ -0,0 +1,5 @@"]
+    assert created.diff.splitlines()[:3] == [
+        "--- /dev/null",
+        "+++ b/Gateway/prod/gw",
+        "@@ -0,0 +1,5 @@",
+    ]
     assert "+  name: gw" in created.diff and "uid" not in created.diff
     assert deleted.diff.splitlines()[:2] == ["--- a/Gateway/prod/gw", "+++ /dev/null"]
     assert deleted.previous_config == obj and deleted.new_config is None
@@ -108,8 +122,13 @@ async def test_create_and_delete_diff_against_nothing(store: Store) -> None:
 
 async def test_cluster_scoped_resources_have_no_namespace(store: Store) -> None:
     entry = await store.audit.record(
-        user_id=None, action="create", kind="GatewayClass", namespace=None, name="nginx",
-        previous=None, new={"spec": {}},
+        user_id=None,
+        action="create",
+        kind="GatewayClass",
+        namespace=None,
+        name="nginx",
+        previous=None,
+        new={"spec": {}},
     )
     assert entry.resource_namespace is None
     assert "+++ b/GatewayClass/nginx" in entry.diff
@@ -142,8 +161,9 @@ async def test_filters(store: Store) -> None:
     bob = await store.users.get_or_create("bob", email="bob@example.com")
     a = await _record(store, user_id=alice.id, action="create", kind="Gateway", name="gw")
     b = await _record(store, user_id=bob.id, action="update", kind="HTTPRoute", name="shop")
-    c = await _record(store, user_id=alice.id, action="update", kind="HTTPRoute",
-                      namespace="dev", name="shop")
+    c = await _record(
+        store, user_id=alice.id, action="update", kind="HTTPRoute", namespace="dev", name="shop"
+    )
     d = await _record(store, user_id=None, action="delete", kind="HTTPRoute", name="cart")
 
     async def ids(**filters: Any) -> list[int]:
@@ -174,13 +194,9 @@ async def test_time_window(store: Store) -> None:
     assert await ids(until=middle) == [first]
     assert await ids(until=before) == []
     # The same instant in another zone selects the same entries.
-    assert await ids(since=middle.astimezone(timezone_plus_5())) == [second]
-
-
-def timezone_plus_5() -> Any:
-    from datetime import timezone
-
-    return timezone(timedelta(hours=5))
+    assert await ids(since=middle.astimezone(timezone(timedelta(hours=5)))) == [second]
+    with pytest.raises(ValueError, match="timezone-aware"):
+        await store.audit.list_entries(since=middle.replace(tzinfo=None))
 
 
 async def test_paging_newest_first_with_a_cursor(store: Store) -> None:
@@ -215,8 +231,13 @@ async def test_concurrent_records_give_exactly_one_row_each(store: Store) -> Non
     entries = await asyncio.gather(
         *(
             store.audit.record(
-                user_id=user.id, action="update", kind="HTTPRoute", namespace="prod",
-                name=f"route-{i}", previous={"spec": {"n": i}}, new={"spec": {"n": i + 1}},
+                user_id=user.id,
+                action="update",
+                kind="HTTPRoute",
+                namespace="prod",
+                name=f"route-{i}",
+                previous={"spec": {"n": i}},
+                new={"spec": {"n": i + 1}},
                 request_id=f"req-{i}",
             )
             for i in range(50)

@@ -16,9 +16,12 @@ ANALYSIS = {
     "findings": [{"severity": "warning", "annotation": "nginx.org/rewrites", "count": 2}],
 }
 GENERATED = [
-    {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
-     "metadata": {"name": "shop", "namespace": "prod"},
-     "spec": {"rules": [{"filters": [{"type": "URLRewrite"}]}]}},
+    {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "HTTPRoute",
+        "metadata": {"name": "shop", "namespace": "prod"},
+        "spec": {"rules": [{"filters": [{"type": "URLRewrite"}]}]},
+    },
 ]
 
 
@@ -57,8 +60,7 @@ async def test_lifecycle(store: Store) -> None:
     assert await store.migration_projects.get(project.id) is None
     assert await store.migration_projects.delete(project.id) is False
     assert (
-        await store.migration_projects.update(project.id, MigrationProjectPatch(status="x"))
-        is None
+        await store.migration_projects.update(project.id, MigrationProjectPatch(status="x")) is None
     )
 
 

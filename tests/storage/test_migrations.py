@@ -46,7 +46,9 @@ async def test_reopen_is_idempotent_and_keeps_data(database_url: str) -> None:
         assert await second.schema_revision() == head_revision()
         assert await second.users.get(user.id) == user
         async with second.engine.connect() as conn:
-            versions = (await conn.execute(sa.text("SELECT version_num FROM alembic_version"))).all()
+            versions = (
+                await conn.execute(sa.text("SELECT version_num FROM alembic_version"))
+            ).all()
         assert versions == [("0001",)]
     finally:
         await second.close()

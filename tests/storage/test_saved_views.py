@@ -32,9 +32,9 @@ async def test_visibility_and_ownership(store: Store) -> None:
         shared.id,
     ]
     assert [v.id for v in await store.saved_views.list_visible(bob.id)] == [shared.id, bobs.id]
-    assert [
-        v.id for v in await store.saved_views.list_visible(bob.id, view_type="dashboard")
-    ] == [bobs.id]
+    assert [v.id for v in await store.saved_views.list_visible(bob.id, view_type="dashboard")] == [
+        bobs.id
+    ]
 
     assert await store.saved_views.get(private.id, viewer_id=alice.id) == private
     assert await store.saved_views.get(private.id, viewer_id=bob.id) is None

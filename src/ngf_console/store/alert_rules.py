@@ -79,9 +79,7 @@ def _restore(submitted: Any, stored: Any) -> Any:
             for k, v in submitted.items()
         }
     if isinstance(submitted, list) and isinstance(stored, list):
-        return [
-            _restore(v, stored[i]) if i < len(stored) else v for i, v in enumerate(submitted)
-        ]
+        return [_restore(v, stored[i]) if i < len(stored) else v for i, v in enumerate(submitted)]
     return submitted
 
 
@@ -93,8 +91,10 @@ def restore_redacted(
     Channels are matched by position; a value that is not exactly the mask of the stored
     value at the same place is taken as a new value.
     """
-    return [_restore(channel, stored[i]) if i < len(stored) else channel
-            for i, channel in enumerate(submitted)]
+    return [
+        _restore(channel, stored[i]) if i < len(stored) else channel
+        for i, channel in enumerate(submitted)
+    ]
 
 
 class AlertRuleInput(BaseModel):

@@ -206,7 +206,9 @@ class AuditLog:
             resource_name=name,
             previous_config=previous_doc,
             new_config=new_doc,
-            diff=unified_diff(previous_doc, new_doc, from_label=f"a/{label}", to_label=f"b/{label}"),
+            diff=unified_diff(
+                previous_doc, new_doc, from_label=f"a/{label}", to_label=f"b/{label}"
+            ),
             metadata_=json_document(metadata or {}),
             request_id=request_id,
         )
@@ -254,6 +256,9 @@ class AuditLog:
         """
         if not 1 <= limit <= MAX_PAGE_SIZE:
             raise ValueError(f"limit must be between 1 and {MAX_PAGE_SIZE}")
+        for bound in (since, until):
+            if bound is not None and bound.tzinfo is None:
+                raise ValueError("since and until must be timezone-aware")
         # The big columns (objects, diff) are not read for a list.
         query = (
             sa.select(AuditRow, UserRow.email)

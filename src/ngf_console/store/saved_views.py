@@ -106,7 +106,9 @@ class SavedViews:
         if isinstance(changes, SavedViewInput):
             values = changes.model_dump()
         else:
-            values = {k: v for k, v in changes.model_dump(exclude_unset=True).items() if v is not None}
+            values = {
+                k: v for k, v in changes.model_dump(exclude_unset=True).items() if v is not None
+            }
         if "config" in values:
             values["config"] = json_document(values["config"])
         async with self._db.write() as session:

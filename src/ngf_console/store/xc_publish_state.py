@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
 from ngf_console.store.errors import ConflictError
@@ -29,7 +29,7 @@ class XcPublishStateInput(BaseModel):
     xc_origin_pool_name: str | None = Field(default=None, max_length=255)
     public_endpoint: str | None = Field(default=None, max_length=255)
     last_sync_status: str | None = Field(default=None, max_length=50)
-    last_sync_time: datetime | None = None
+    last_sync_time: AwareDatetime | None = None
     config_hash: str | None = Field(default=None, max_length=64)
 
 
@@ -40,7 +40,7 @@ class XcPublishStatePatch(BaseModel):
     xc_origin_pool_name: str | None = Field(default=None, max_length=255)
     public_endpoint: str | None = Field(default=None, max_length=255)
     last_sync_status: str | None = Field(default=None, max_length=50)
-    last_sync_time: datetime | None = None
+    last_sync_time: AwareDatetime | None = None
     config_hash: str | None = Field(default=None, max_length=64)
 
 

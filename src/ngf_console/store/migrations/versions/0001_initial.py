@@ -76,7 +76,7 @@ def upgrade() -> None:
         "audit_log",
         ["resource_kind", "resource_namespace", "resource_name"],
     )
-    op.create_index("idx_audit_time", "audit_log", [sa.text("created_at DESC")])
+    op.create_index("idx_audit_time", "audit_log", ["created_at"])
     op.create_index("idx_audit_user", "audit_log", ["user_id"])
 
     op.create_table(
