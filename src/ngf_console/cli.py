@@ -172,7 +172,7 @@ def operator(
     priority: Annotated[
         int | None, typer.Option(help="Peering priority, highest is active (default: random).")
     ] = None,
-    workers: Annotated[int, typer.Option(help="Reconcile passes run at once.")] = 8,
+    workers: Annotated[int, typer.Option(help="Reconcile passes run at once.")] = 16,
 ) -> None:
     """Run the operator: reconcile InferenceStacks and GatewayBundles into their children."""
     import secrets

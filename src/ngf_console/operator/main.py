@@ -35,7 +35,7 @@ class OperatorConfig:
     bind_host: str = "127.0.0.1"
     peering: bool = False
     priority: int = 0
-    workers: int = 8
+    workers: int = 16
     render: RenderOptions = field(default_factory=RenderOptions)
 
 

@@ -66,6 +66,7 @@ def spec_hash(spec: Mapping[str, Any]) -> str:
 
 
 API_VERSION = "ngf-console.f5.com/v1alpha1"
+_GRANTED_FIRST = frozenset({"Role", "ClusterRole"})
 # The parent kinds this operator reconciles (the others have their own controllers).
 RECONCILED_KINDS = ("InferenceStack", "GatewayBundle")
 
@@ -214,31 +215,16 @@ class Reconciler:
             return
 
         known_spec = previous.get("observedSpecHash") == digest
-        reports: list[ChildReport] = []
-        live_children: list[Obj] = []
-        drift: list[DriftEvent] = []
         try:
-            for manifest in rendered.manifests:
-                if is_shared(manifest):
-                    applied = await self.shared.ensure(manifest, ref)
-                else:
-                    applied, change = await self._apply_child(manifest, known_spec)
-                    if change is not None:
-                        drift.append(
-                            DriftEvent(
-                                manifest["kind"],
-                                manifest["metadata"]["name"],
-                                change,
-                                now,
-                                dt.datetime.now(dt.UTC),
-                            )
-                        )
-                live_children.append(applied)
-                reports.append(
-                    child_report(
-                        kind, name, namespace, manifest, child_health(manifest["kind"], applied)
-                    )
-                )
+            # Children are applied at once — a new stack costs two round trips, not eleven —
+            # except that a RoleBinding may only be created once its Role exists (the API
+            # server checks the operator holds what it grants): roles go first.
+            first = [m for m in rendered.manifests if m["kind"] in _GRANTED_FIRST]
+            rest = [m for m in rendered.manifests if m["kind"] not in _GRANTED_FIRST]
+            synced = [
+                *await asyncio.gather(*(self._sync_child(ref, m, known_spec, now) for m in first)),
+                *await asyncio.gather(*(self._sync_child(ref, m, known_spec, now) for m in rest)),
+            ]
             await self._prune(ref, rendered.manifests)
             await self.shared.release_unused(ref, rendered.manifests)
         except ApiError as err:
@@ -250,6 +236,9 @@ class Reconciler:
             await self._write_status(live, previous, outcome, generation, digest, now)
             raise
 
+        live_children = [applied for applied, _, _ in synced]
+        reports = [report for _, report, _ in synced]
+        drift = [event for _, _, event in synced if event is not None]
         withheld = [withheld_child(kind, name, w) for w in rendered.withheld]
         replicas = (
             workload_replicas(live_children, model_server_name(parent))
@@ -263,6 +252,24 @@ class Reconciler:
                 live, "DriftCorrected", f"{event.kind} {event.name} restored: {event.change}", True
             )
         await self._write_status(live, previous, outcome, generation, digest, now)
+
+    async def _sync_child(
+        self, parent: ParentRef, manifest: Mapping[str, Any], known_spec: bool, now: dt.datetime
+    ) -> tuple[Obj, ChildReport, DriftEvent | None]:
+        """Bring one child to ``manifest``: the live object, its report, the drift healed."""
+        kind, namespace, name = parent
+        event = None
+        if is_shared(manifest):
+            applied = await self.shared.ensure(manifest, parent)
+        else:
+            applied, change = await self._apply_child(manifest, known_spec)
+            if change is not None:
+                meta = manifest["metadata"]
+                event = DriftEvent(
+                    manifest["kind"], meta["name"], change, now, dt.datetime.now(dt.UTC)
+                )
+        health = child_health(manifest["kind"], applied)
+        return applied, child_report(kind, name, namespace, manifest, health), event
 
     async def _apply_child(
         self, manifest: Mapping[str, Any], known_spec: bool
