@@ -7,6 +7,7 @@ loop with a small FastAPI app mounting the ws router, and publishes to the hub d
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
 import socket
@@ -179,6 +180,8 @@ def test_auth_hook_refuses_or_admits_by_token() -> None:
     async def body() -> None:
         async with serving(WsSettings(authenticate=authenticate)) as (hub, base):
             url = f"{base}/api/v1/ws/topology"
+            encoded = base64.urlsafe_b64encode(b"s3cret").decode().rstrip("=")
+            k8s_bearer = f"base64url.bearer.authorization.k8s.io.{encoded}"
             with pytest.raises(InvalidStatus) as missing:
                 await connect(url)
             assert missing.value.response.status_code == 401
@@ -192,6 +195,7 @@ def test_auth_hook_refuses_or_admits_by_token() -> None:
                 connect(url, additional_headers={"Authorization": "Bearer s3cret"}),
                 connect(url, subprotocols=["bearer", "s3cret"]),  # type: ignore[list-item]
                 connect(f"{url}?token=s3cret"),
+                connect(url, subprotocols=[k8s_bearer, "ngf-console"]),  # type: ignore[list-item]
             ]
             for attempt in admitted:
                 async with attempt as conn:
@@ -202,6 +206,8 @@ def test_auth_hook_refuses_or_admits_by_token() -> None:
             async with connect(url, subprotocols=["bearer", "s3cret"]) as conn:  # type: ignore[list-item]
                 # The server answers with the marker subprotocol, never the token.
                 assert conn.subprotocol == "bearer"
+            async with connect(url, subprotocols=[k8s_bearer, "ngf-console"]) as conn:  # type: ignore[list-item]
+                assert conn.subprotocol == "ngf-console"
 
     run(body)
 

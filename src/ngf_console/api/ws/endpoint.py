@@ -10,6 +10,8 @@ When the hub drops the connection as a slow consumer it is closed with code 1013
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import logging
 from collections.abc import Awaitable, Callable, Set
 from dataclasses import dataclass, field
@@ -43,6 +45,12 @@ BEARER_SUBPROTOCOL: Final = "bearer"
 """Browsers cannot set headers on a websocket: they offer ``["bearer", <token>]`` as
 subprotocols instead, and the server accepts the ``bearer`` subprotocol (never the token)."""
 
+K8S_BEARER_PREFIX: Final = "base64url.bearer.authorization.k8s.io."
+"""The Kubernetes convention (also the auth module's): the token, base64url-encoded, as a
+subprotocol ``base64url.bearer.authorization.k8s.io.<b64>``, offered beside the real
+subprotocol :data:`CONSOLE_SUBPROTOCOL`, which the server accepts."""
+CONSOLE_SUBPROTOCOL: Final = "ngf-console"
+
 CLOSE_POLICY_VIOLATION: Final = 1008
 CLOSE_TRY_AGAIN_LATER: Final = 1013
 CLOSE_GOING_AWAY: Final = 1001
@@ -71,8 +79,9 @@ def bearer_token(websocket: WebSocket) -> str | None:
     """The bearer token a client presented, for an :data:`Authenticator` to verify.
 
     Looked up in order: ``Authorization: Bearer <t>``, the ``bearer`` subprotocol pair
-    (``Sec-WebSocket-Protocol: bearer, <t>``), the ``token`` query parameter. The query
-    parameter ends up in access logs; prefer the other two.
+    (``Sec-WebSocket-Protocol: bearer, <t>``), the Kubernetes-style subprotocol
+    ``base64url.bearer.authorization.k8s.io.<base64url t>``, the ``token`` query parameter.
+    The query parameter ends up in access logs; prefer the others.
     """
     authorization = websocket.headers.get("authorization", "")
     scheme, _, credentials = authorization.partition(" ")
@@ -83,14 +92,28 @@ def bearer_token(websocket: WebSocket) -> str | None:
         index = offered.index(BEARER_SUBPROTOCOL)
         if index + 1 < len(offered) and offered[index + 1]:
             return offered[index + 1]
+    for protocol in offered:
+        if protocol.startswith(K8S_BEARER_PREFIX):
+            encoded = protocol.removeprefix(K8S_BEARER_PREFIX)
+            try:
+                return base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+            except (binascii.Error, ValueError, UnicodeDecodeError):
+                return None
     token = websocket.query_params.get("token")
     return token or None
 
 
 def accepted_subprotocol(websocket: WebSocket) -> str | None:
-    """The subprotocol to accept: ``bearer`` when offered (browsers insist on an answer)."""
+    """The subprotocol to accept: ``bearer`` or ``ngf-console`` when offered.
+
+    A browser that offers subprotocols fails the handshake unless the server picks one of
+    them, and the token-carrying one must not be echoed back.
+    """
     offered = websocket.scope.get("subprotocols", [])
-    return BEARER_SUBPROTOCOL if BEARER_SUBPROTOCOL in offered else None
+    for marker in (BEARER_SUBPROTOCOL, CONSOLE_SUBPROTOCOL):
+        if marker in offered:
+            return marker
+    return None
 
 
 def origin_allowed(origin: str | None, host: str | None, allowed: Set[str]) -> bool:
