@@ -109,16 +109,43 @@ def crd_generate(
 
 @app.command()
 def api(
-    kubeconfig: Annotated[Path | None, typer.Option(help="Cluster to talk to.")] = None,
+    kubeconfig: Annotated[Path | None, typer.Option(help="The default cluster.")] = None,
+    clusters_file: Annotated[
+        Path | None, typer.Option(help="YAML list of clusters (instead of --kubeconfig).")
+    ] = None,
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to bind.")] = 8080,
+    database_url: Annotated[
+        str | None, typer.Option(envvar="NGF_DATABASE_URL", help="Config DB URL.")
+    ] = None,
+    auth_config: Annotated[
+        Path | None, typer.Option(help="Auth settings YAML (default: mode none).")
+    ] = None,
+    allowed_origin: Annotated[
+        list[str] | None, typer.Option(help="Extra origin for CORS and websockets.")
+    ] = None,
 ) -> None:
     """Run the API server, which also serves the built UI at /."""
     import uvicorn
 
     from ngf_console.api.app import create_app
+    from ngf_console.api.auth import AuthSettings, check_bind
+    from ngf_console.api.settings import ApiSettings
+    from ngf_console.store import DEFAULT_DATABASE_URL
 
-    uvicorn.run(create_app(kubeconfig=kubeconfig), host=host, port=port, log_level="info")
+    auth = AuthSettings.from_file(auth_config) if auth_config else AuthSettings()
+    try:
+        check_bind(auth, host)
+    except ValueError as err:
+        _fail(str(err))
+    settings = ApiSettings(
+        kubeconfig=kubeconfig,
+        clusters_file=clusters_file,
+        database_url=database_url or DEFAULT_DATABASE_URL,
+        auth=auth,
+        allowed_origins=frozenset(allowed_origin or ()),
+    )
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
 @app.command()
@@ -130,9 +157,11 @@ def demo(
     import uvicorn
 
     from ngf_console.api.app import create_app
+    from ngf_console.api.settings import ApiSettings
     from ngf_console.sandbox import demo as demo_parts
     from ngf_console.sandbox import processes
     from ngf_console.sandbox.cluster_crds import all_crd_documents
+    from ngf_console.store import sqlite_url
 
     plane = _control_plane(state_dir)
     if plane.running():
@@ -153,9 +182,11 @@ def demo(
     # uvicorn handles SIGINT/SIGTERM itself and returns; the rest goes down after it.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        uvicorn.run(
-            create_app(kubeconfig=kubeconfig), host="127.0.0.1", port=port, log_level="info"
+        settings = ApiSettings(
+            kubeconfig=kubeconfig,
+            database_url=sqlite_url(plane.state_dir / "console.db"),
         )
+        uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="info")
     finally:
         err_console.print("stopping the operator and the local control plane...")
         processes.stop(operator_proc)

@@ -7,12 +7,15 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from ngf_console.api.app import create_app, default_ui_dir
+from ngf_console.api.settings import ApiSettings
+from ngf_console.store import sqlite_url
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -26,8 +29,8 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def console_url() -> Iterator[str]:
-    """Base URL of an API server (no cluster configured) serving the built UI."""
+def console_url(kubeconfig: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of the real API server, on the session's control plane, serving the UI."""
     if not (default_ui_dir() / "index.html").is_file():
         pytest.fail(f"the UI is not built ({default_ui_dir()}): run `make ui` first")
     with socket.socket() as sock:
@@ -35,12 +38,20 @@ def console_url() -> Iterator[str]:
         port = sock.getsockname()[1]
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(kubeconfig=None), host="127.0.0.1", port=port, log_level="warning"
+            create_app(
+                ApiSettings(
+                    kubeconfig=kubeconfig,
+                    database_url=sqlite_url(tmp_path_factory.mktemp("db") / "console.db"),
+                )
+            ),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60
     while not server.started:
         if time.monotonic() > deadline:
             pytest.fail("API server did not start")

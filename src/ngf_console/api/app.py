@@ -1,37 +1,35 @@
-"""The API server application: JSON routes under ``/api`` and the built UI at ``/``.
+"""The API server application: JSON routes under ``/api``, websockets, and the built UI.
 
-This is the frame later routers plug into; today it serves the health probe, the
-console's configuration and the single-page UI.
+Every cluster-relative route is served twice: ``/api/v1/<path>`` for the default cluster
+and ``/api/v1/clusters/{cluster}/<path>`` for a named one.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException
+from fastapi import APIRouter, FastAPI, HTTPException
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
-from lightkube import KubeConfig
-from pydantic import BaseModel
+from prometheus_client import CollectorRegistry
 
 from ngf_console import __version__
-from ngf_console.kube.version import server_version
+from ngf_console.api import live_feeds
+from ngf_console.api.auth import AuthContext, get_principal
+from ngf_console.api.middleware import RequestContextMiddleware, install_error_handlers
+from ngf_console.api.routers import audit, parents, routes, system
+from ngf_console.api.settings import ApiSettings
+from ngf_console.api.state import ConsoleState
+from ngf_console.api.ws import topics
+from ngf_console.api.ws.endpoint import WsSettings
+from ngf_console.kube.clusters import ClusterRegistry
+from ngf_console.store import open_store
 
-
-class ClusterInfo(BaseModel):
-    """What the API server knows of the cluster it talks to."""
-
-    reachable: bool
-    kubernetes_version: str | None = None
-    error: str | None = None
-
-
-class ConsoleConfig(BaseModel):
-    """``GET /api/v1/config``: what the UI needs to know before it draws anything."""
-
-    version: str
-    edition: str
-    cluster: ClusterInfo
+API_PREFIX = "/api/v1"
 
 
 def default_ui_dir() -> Path:
@@ -42,30 +40,81 @@ def default_ui_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "frontend" / "dist"
 
 
-def create_app(kubeconfig: Path | None = None, ui_dir: Path | None = None) -> FastAPI:
-    """Build the FastAPI application."""
+def cluster_routers() -> list[APIRouter]:
+    """Every router whose routes are about one cluster."""
+    return [system.api(), parents.router(), routes.router(), audit.router()]
+
+
+def _registry(settings: ApiSettings) -> ClusterRegistry:
+    if settings.clusters_file is not None:
+        return ClusterRegistry.from_file(settings.clusters_file)
+    if settings.kubeconfig is not None:
+        return ClusterRegistry.single("default", settings.kubeconfig)
+    return ClusterRegistry.from_in_cluster()
+
+
+def create_app(settings: ApiSettings | None = None) -> FastAPI:
+    """Build the FastAPI application (clusters, DB and feeds start with its lifespan)."""
+    settings = settings or ApiSettings()
+    metrics_registry = CollectorRegistry()
+    hub = topics.new_hub(metrics_registry)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        clusters = _registry(settings)
+        store = await open_store(settings.database_url)
+        auth = AuthContext.from_settings(settings.auth, kube_config=clusters.default.config)
+        app.state.auth = auth
+        app.state.console = ConsoleState(settings, clusters, store, hub)
+        await clusters.start()
+        feeds = [asyncio.create_task(live_feeds.feed(hub, c)) for c in clusters]
+        with contextlib.suppress(TimeoutError):
+            await clusters.default.cache.wait_synced(settings.cache_sync_timeout)
+        try:
+            yield
+        finally:
+            for task in feeds:
+                task.cancel()
+            await asyncio.gather(*feeds, return_exceptions=True)
+            hub.close()
+            await clusters.stop()
+            await auth.aclose()
+            await store.close()
+
     app = FastAPI(
         title="NGF Console API",
         version=__version__,
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,
+        lifespan=lifespan,
     )
-    ui_root = (ui_dir or default_ui_dir()).resolve()
-
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get("/api/v1/config", response_model=ConsoleConfig)
-    async def config() -> ConsoleConfig:
-        return ConsoleConfig(
-            version=__version__,
-            # Edition detection (OSS / Enterprise from the NGF deployment) is not built yet.
-            edition="unknown",
-            cluster=await _cluster_info(kubeconfig),
+    app.state.metrics_registry = metrics_registry
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    if settings.allowed_origins:
+        # Same-origin needs no CORS; only origins named in the settings get it.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=sorted(settings.allowed_origins),
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         )
 
+    app.include_router(system.probes())
+    for router in cluster_routers():
+        app.include_router(router, prefix=API_PREFIX)
+        app.include_router(router, prefix=f"{API_PREFIX}/clusters/{{cluster}}")
+    app.include_router(
+        topics.router(
+            hub, WsSettings(allowed_origins=settings.allowed_origins, authenticate=get_principal)
+        )
+    )
+    _serve_ui(app, (settings.ui_dir or default_ui_dir()).resolve())
+    return app
+
+
+def _serve_ui(app: FastAPI, ui_root: Path) -> None:
     @app.get("/{path:path}", include_in_schema=False)
     async def ui(path: str) -> FileResponse:
         if path.startswith("api/"):
@@ -80,15 +129,3 @@ def create_app(kubeconfig: Path | None = None, ui_dir: Path | None = None) -> Fa
         if path and candidate.is_relative_to(ui_root) and candidate.is_file():
             return FileResponse(candidate)
         return FileResponse(index)
-
-    return app
-
-
-async def _cluster_info(kubeconfig: Path | None) -> ClusterInfo:
-    if kubeconfig is None:
-        return ClusterInfo(reachable=False, error="no kubeconfig configured")
-    try:
-        info = await server_version(KubeConfig.from_file(kubeconfig))
-    except Exception as err:
-        return ClusterInfo(reachable=False, error=str(err))
-    return ClusterInfo(reachable=True, kubernetes_version=str(info.get("gitVersion")))

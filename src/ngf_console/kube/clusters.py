@@ -215,6 +215,14 @@ class ClusterRegistry:
         entry = ClusterEntry(name=name, kubeconfig=Path(kubeconfig_path), context=context)
         return cls([_cluster(entry, Path.cwd(), types)])
 
+    @classmethod
+    def from_in_cluster(
+        cls, name: str = "in-cluster", types: Sequence[ResourceType] = SERVED_TYPES
+    ) -> ClusterRegistry:
+        """The cluster the console runs in (its ServiceAccount's credentials)."""
+        entry = ClusterEntry.model_validate({"name": name, "inCluster": True})
+        return cls([_cluster(entry, Path.cwd(), types)])
+
     def get(self, name: str) -> Cluster:
         """The cluster called ``name`` (``UnknownClusterError``, a ``KeyError``, if none)."""
         try:

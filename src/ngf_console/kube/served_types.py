@@ -62,6 +62,14 @@ NGF_TYPES: Final[tuple[ResourceType, ...]] = (
     ResourceType(
         _NGF, "v1alpha1", "upstreamsettingspolicies", "UpstreamSettingsPolicy", namespaced=True
     ),
+    # NGF 2.4+ (2.6+ for WAFPolicy): "not served" on older installs.
+    ResourceType(_NGF, "v1alpha1", "ratelimitpolicies", "RateLimitPolicy", namespaced=True),
+    ResourceType(_NGF, "v1alpha1", "proxysettingspolicies", "ProxySettingsPolicy", namespaced=True),
+    ResourceType(_NGF, "v1alpha1", "snippetspolicies", "SnippetsPolicy", namespaced=True),
+    ResourceType(
+        _NGF, "v1alpha1", "authenticationfilters", "AuthenticationFilter", namespaced=True
+    ),
+    ResourceType(_NGF, "v1alpha1", "wafpolicies", "WAFPolicy", namespaced=True),
 )
 
 PARENT_TYPES: Final[tuple[ResourceType, ...]] = tuple(

@@ -1,0 +1,33 @@
+"""How the API server is configured: clusters, database, auth, UI, limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ngf_console.api.auth import AuthSettings
+from ngf_console.store import DEFAULT_DATABASE_URL
+
+
+class ApiSettings(BaseModel):
+    """Everything ``ngf-console api`` can be told (flags and environment map onto this)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kubeconfig: Path | None = Field(
+        default=None, description="The default cluster (ignored when clusters_file is set)."
+    )
+    clusters_file: Path | None = Field(
+        default=None, description="YAML list of clusters (kubeconfig contexts, in-cluster)."
+    )
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, description="Config DB URL.")
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    ui_dir: Path | None = Field(default=None, description="The built UI (default: frontend/dist).")
+    allowed_origins: frozenset[str] = Field(
+        default=frozenset(), description="Origins allowed besides the API's own (CORS, websockets)."
+    )
+    max_body_bytes: int = Field(default=1024 * 1024, description="Largest request body accepted.")
+    cache_sync_timeout: float = Field(
+        default=30.0, description="Seconds to wait for the watch caches at start-up."
+    )
