@@ -21,7 +21,8 @@ from ngf_console import __version__
 from ngf_console.api import live_feeds
 from ngf_console.api.auth import AuthContext, get_principal
 from ngf_console.api.middleware import RequestContextMiddleware, install_error_handlers
-from ngf_console.api.routers import audit, parents, routes, system
+from ngf_console.api.routers import audit, certificates, parents, resources, routes, system
+from ngf_console.api.routers import topology as topology_routes
 from ngf_console.api.settings import ApiSettings
 from ngf_console.api.state import ConsoleState
 from ngf_console.api.ws import topics
@@ -42,7 +43,15 @@ def default_ui_dir() -> Path:
 
 def cluster_routers() -> list[APIRouter]:
     """Every router whose routes are about one cluster."""
-    return [system.api(), parents.router(), routes.router(), audit.router()]
+    return [
+        system.api(),
+        parents.router(),
+        routes.router(),
+        audit.router(),
+        resources.router(),
+        certificates.router(),
+        topology_routes.router(),
+    ]
 
 
 def _registry(settings: ApiSettings) -> ClusterRegistry:
