@@ -36,6 +36,9 @@ COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-schedul
 _STATE_FILE = "state.json"
 
 
+# Client rate limits of kcm and the scheduler on this single-machine control plane.
+_CLIENT_RATE = ("--kube-api-qps=300", "--kube-api-burst=600")
+
 class ControlPlaneError(RuntimeError):
     """The control plane could not be started, stopped or reached."""
 
@@ -294,6 +297,11 @@ class ControlPlane:
                     f"--root-ca-file={p.ca_cert}",
                     f"--cluster-signing-cert-file={p.ca_cert}",
                     f"--cluster-signing-key-file={p.ca_key}",
+                    # The default client QPS (20) paces pod creation at a few pods a second:
+                    # hundreds of fake model servers would wait on kcm, not on what we test.
+                    *_CLIENT_RATE,
+                    "--concurrent-deployment-syncs=20",
+                    "--concurrent-replicaset-syncs=20",
                     "--profiling=false",
                 ],
                 lambda: self._get(f"https://127.0.0.1:{ports['kcm']}/healthz"),
@@ -304,6 +312,7 @@ class ControlPlane:
                     str(b.kube_scheduler),
                     *delegated,
                     f"--secure-port={ports['scheduler']}",
+                    *_CLIENT_RATE,
                     "--profiling=false",
                 ],
                 lambda: self._get(f"https://127.0.0.1:{ports['scheduler']}/healthz"),
