@@ -30,7 +30,8 @@ from ngf_console.alerts.evaluator import (
     Notification,
 )
 from ngf_console.alerts.rules import RuleConfig
-from ngf_console.alerts.sources import MetricSource, SourceError
+from ngf_console.alerts.sources import CertificateExpirySource, MetricSource, SourceError
+from ngf_console.kube.clusters import Cluster
 from ngf_console.store import AlertRule, Store
 
 log = logging.getLogger(__name__)
@@ -335,3 +336,14 @@ class AlertRunner:
         return await self.notifier.notify(
             notification, rule.notification_channels, policy=TEST_POLICY
         )
+
+
+def console_runner(store: Store, clusters: Iterable[Cluster]) -> AlertRunner:
+    """The API server's runner: certificate expiry over ``clusters``' caches, settings from
+    the environment, firing state saved in the config DB."""
+    return AlertRunner(
+        store,
+        [CertificateExpirySource(lambda: clusters)],
+        settings=RunnerSettings.from_env(),
+        state_store=UserPreferencesStateStore(store),
+    )

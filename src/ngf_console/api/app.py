@@ -18,10 +18,12 @@ from fastapi.responses import FileResponse
 from prometheus_client import CollectorRegistry
 
 from ngf_console import __version__
+from ngf_console.alerts.runner import console_runner
 from ngf_console.api import live_feeds
 from ngf_console.api.auth import AuthContext, get_principal
 from ngf_console.api.middleware import RequestContextMiddleware, install_error_handlers
-from ngf_console.api.routers import audit, certificates, parents, resources, routes, system
+from ngf_console.api.routers import alerts as alert_routes
+from ngf_console.api.routers import audit, certificates, parents, resources, routes, system, views
 from ngf_console.api.routers import topology as topology_routes
 from ngf_console.api.settings import ApiSettings
 from ngf_console.api.state import ConsoleState
@@ -51,6 +53,8 @@ def cluster_routers() -> list[APIRouter]:
         resources.router(),
         certificates.router(),
         topology_routes.router(),
+        alert_routes.router(),
+        views.router(),
     ]
 
 
@@ -79,9 +83,12 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         feeds = [asyncio.create_task(live_feeds.feed(hub, c)) for c in clusters]
         with contextlib.suppress(TimeoutError):
             await clusters.default.cache.wait_synced(settings.cache_sync_timeout)
+        app.state.alerts = console_runner(store, clusters)
+        await app.state.alerts.start()
         try:
             yield
         finally:
+            await app.state.alerts.stop()
             for task in feeds:
                 task.cancel()
             await asyncio.gather(*feeds, return_exceptions=True)
