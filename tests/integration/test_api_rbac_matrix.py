@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
-from api_harness import running_api, settings_for
+from api_harness import running_api, settings_for, until
 from api_objects import COLLECTIONS, Cluster, dns_name, object_for, served_issuer
 from lightkube import Client
 from lightkube.models.meta_v1 import ObjectMeta
@@ -36,6 +36,10 @@ GROUPS = {"admin": "platform-admins", "operator": "team-a", "viewer": "team-a-vi
 MUTATING = ("post", "put", "delete", "patch")
 _ITEM = "/{namespace}/{name}"
 _PREFIX = re.compile(r"^/api/v1(/clusters/\{cluster\})?/")
+# Routes that act only on the caller's own console records (docs: routers/views.py): any
+# authenticated caller may use them, whatever their role; another user's records are not
+# theirs to change.
+CALLER_OWNED = {"views", "views/{view_id}", "me"}
 
 
 @dataclass(frozen=True)
@@ -248,6 +252,48 @@ def _guard_probe(env: Env, op: Operation) -> tuple[dict[str, int], dict[str, int
     return actual, {"anonymous": 401, "viewer": 403, "operator": 403}
 
 
+def _caller_owned_matrix(env: Env, op: Operation) -> tuple[dict[str, int], dict[str, int]]:
+    """Own records: every role may; anonymous may not; another's view may not be changed."""
+    actual: dict[str, int] = {}
+    expected: dict[str, int] = {}
+    view = {"name": "mine", "view_type": "filter", "config": {"q": "x"}}
+    for role in (*ROLES, "anonymous"):
+        if op.relative == "me":
+            response = env.http.put(
+                op.url(), json={"preferences": {"theme": role}}, headers=env.headers(role)
+            )
+            want = 200
+        elif op.relative == "views":
+            response = env.http.post(op.url(), json=view, headers=env.headers(role))
+            want = 201
+        else:  # views/{view_id}: the admin's shared view, then the caller's own
+            for owner, shared in (("admin", True), (role, False)):
+                if owner == "anonymous":
+                    continue
+                made = env.http.post(
+                    "/api/v1/views", json={**view, "shared": shared}, headers=env.headers(owner)
+                )
+                assert made.status_code == 201, made.text
+                key = f"{role} on {'own' if owner == role else 'admin'}'s"
+                response = env.http.request(
+                    op.method.upper(),
+                    op.url(view_id=made.json()["id"]),
+                    json=view,
+                    headers=env.headers(role),
+                )
+                actual[key] = response.status_code
+                if role == "anonymous":
+                    expected[key] = 401
+                elif role != owner:
+                    expected[key] = 403
+                else:
+                    expected[key] = 200 if op.method == "put" else 204
+            continue
+        actual[role] = response.status_code
+        expected[role] = 401 if role == "anonymous" else want
+    return actual, expected
+
+
 @pytest.mark.parametrize("op", OPERATIONS, ids=[op.id for op in OPERATIONS])
 def test_mutating_route_enforces_the_role_model(env: Env, op: Operation) -> None:
     collection = op.collection
@@ -257,6 +303,31 @@ def test_mutating_route_enforces_the_role_model(env: Env, op: Operation) -> None
         actual, expected = _object_matrix(env, op, collection)
     elif op.method == "post" and op.relative == "audit/{entry_id}/revert":
         actual, expected = _revert_matrix(env, op)
+    elif op.relative in CALLER_OWNED:
+        actual, expected = _caller_owned_matrix(env, op)
     else:
         actual, expected = _guard_probe(env, op)
     assert actual == expected
+
+
+def test_lists_across_namespaces_show_only_the_bound_namespaces(env: Env) -> None:
+    for ns in (env.a, env.b):
+        env.cluster.create(COLLECTIONS["httproutes"], object_for("httproutes", ns, "seen"))
+
+    def names(role: str) -> set[str] | None:
+        response = env.http.get(
+            "/api/v1/httproutes", params={"name": "seen"}, headers=env.headers(role)
+        )
+        assert response.status_code == 200, response.text
+        return {o["metadata"]["namespace"] for o in response.json()["items"]} or None
+
+    assert until(lambda: names("admin") == {env.a, env.b}, what="the cache to see both")
+    assert names("operator") == {env.a}
+    assert names("viewer") == {env.a}
+    for role in ("operator", "viewer"):
+        other = env.http.get(
+            "/api/v1/httproutes", params={"namespace": env.b}, headers=env.headers(role)
+        )
+        assert other.status_code == 403
+        item = env.http.get(f"/api/v1/httproutes/{env.b}/seen", headers=env.headers(role))
+        assert item.status_code == 403

@@ -25,7 +25,9 @@ async def record(
     metadata: Mapping[str, Any] | None = None,
 ) -> AuditEntry:
     """One audit row: who, what, before, after (the store computes the diff)."""
-    user = await store.users.get_or_create(principal.username)
+    # The username is what the log shows and filters by (``user_email``): an OIDC user's
+    # email by default, a Kubernetes user's name otherwise.
+    user = await store.users.get_or_create(principal.username, email=principal.username)
     return await store.audit.record(
         user_id=user.id,
         action=action,

@@ -18,7 +18,7 @@ from lightkube import AsyncClient
 from pydantic import BaseModel, ConfigDict, Field
 
 from ngf_console.api import audit_trail, kube_io
-from ngf_console.api.auth import Action, Guard, ResourceRef, from_body, from_query, require
+from ngf_console.api.auth import Action, Guard, ResourceRef, from_body, get_guard, require
 from ngf_console.api.bodies import OBJECT_BODY_OPENAPI, object_body
 from ngf_console.api.cluster_reads import cached_object, cached_page
 from ngf_console.api.state import ClusterDep, ConsoleState, StateDep, StoreDep
@@ -185,7 +185,8 @@ def object_router(kind: ObjectKind) -> APIRouter:
     @router.get(base, response_model=ObjectList, name=f"list {label}")
     async def list_objects(
         cluster: ClusterDep,
-        guard: Annotated[Guard, Depends(require(Action.READ, ref, namespace=from_query()))],
+        # Not require(...): a list across namespaces is filtered below, not refused.
+        guard: Annotated[Guard, Depends(get_guard)],
         namespace: Annotated[str | None, Query(description="One namespace (default: all).")] = None,
         label_selector: Annotated[
             str | None, Query(alias="labelSelector", description="Kubernetes label selector.")
@@ -194,6 +195,8 @@ def object_router(kind: ObjectKind) -> APIRouter:
         limit: Annotated[int | None, Query(ge=1, le=5000)] = None,
         continue_token: Annotated[str | None, Query(alias="continue")] = None,
     ) -> ObjectList:
+        if namespace is not None:
+            await guard.authorize(Action.READ, ref, namespace)
         page = cached_page(
             cluster,
             t,
