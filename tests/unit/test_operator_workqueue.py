@@ -194,3 +194,32 @@ def test_at_most_workers_passes_run_at_once(workers: int) -> None:
 
     _run(test)
     assert peak == workers
+
+
+def test_urgent_keys_go_before_background_ones_and_a_background_key_can_be_promoted() -> None:
+    order: list[str] = []
+
+    async def test() -> None:
+        gate = asyncio.Event()
+
+        async def process(key: str) -> None:
+            if key == "block":
+                await gate.wait()
+            order.append(key)
+
+        queue: WorkQueue[str] = WorkQueue(process, workers=1)
+        queue.start()
+        queue.add("block")
+        await _until(lambda: queue.active == 1)
+        for key in ("resync-1", "resync-2", "resync-3"):
+            queue.add(key, urgent=False)
+        queue.add("heal")
+        queue.add("resync-3")  # a child event for a parent waiting for its resync
+        queue.add("resync-1", urgent=False)  # already queued: no second pass
+        gate.set()
+        await _until(lambda: len(order) == 5)
+        await asyncio.sleep(0.05)
+        await queue.stop()
+
+    _run(test)
+    assert order == ["block", "heal", "resync-3", "resync-1", "resync-2"]

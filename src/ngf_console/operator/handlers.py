@@ -35,6 +35,9 @@ def _register_parent(
     async def reconcile(*, name: str, namespace: str | None, **_: Any) -> None:
         reconciler.enqueue(kind, namespace or "default", name, must_exist=True)
 
+    async def periodic(*, name: str, namespace: str | None, **_: Any) -> None:
+        reconciler.enqueue(kind, namespace or "default", name, must_exist=True, urgent=False)
+
     async def finalize(*, body: kopf.Body, **_: Any) -> None:
         await reconciler.finalize(kind, dict(body))
 
@@ -49,7 +52,7 @@ def _register_parent(
         interval=resync,
         initial_delay=resync,
         id=f"resync-{plural}",
-    )(reconcile)
+    )(periodic)
     kopf.on.delete(GROUP, VERSION, plural, registry=registry, id=f"finalize-{plural}")(finalize)
 
 

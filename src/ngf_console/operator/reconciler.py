@@ -123,16 +123,25 @@ class Reconciler:
         ]
         self.options = dataclasses.replace(self.options, ngf=NgfCapabilities.from_served(served))
 
-    def enqueue(self, kind: str, namespace: str, name: str, *, must_exist: bool = False) -> None:
+    def enqueue(
+        self,
+        kind: str,
+        namespace: str,
+        name: str,
+        *,
+        must_exist: bool = False,
+        urgent: bool = True,
+    ) -> None:
         """Ask for a pass of the parent (soon, once, however often asked before it runs).
 
         ``must_exist``: the caller knows the parent exists (kopf just saw it), so not finding
         it is a transient API-server condition (a CRD still initialising), not a deletion.
+        ``urgent``: False for the periodic resync, which yields to everything else.
         """
         key = (kind, namespace, name)
         if must_exist:
             self._must_exist.add(key)
-        self.queue.add(key)
+        self.queue.add(key, urgent=urgent)
 
     def child_event(self, event_type: str | None, body: Mapping[str, Any]) -> None:
         """A managed child changed: remember it, and enqueue whoever must react.

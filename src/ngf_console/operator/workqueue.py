@@ -11,13 +11,17 @@ The semantics:
 - a key added while a worker processes it is queued again once that pass ends (the pass
   may have read state older than the trigger);
 - a failed pass is retried after ``base_delay * 2**(failures-1)`` seconds (capped); the
-  count resets on success.
+  count resets on success;
+- urgent keys (a child was deleted, a spec changed) go before background ones (the periodic
+  resync), so a heal does not wait behind a resync of every parent; a background key
+  added again as urgent moves up.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
@@ -49,10 +53,14 @@ class WorkQueue(Generic[K]):
         self._workers = workers
         self._base_delay = base_delay
         self._max_delay = max_delay
-        self._ready: asyncio.Queue[K] = asyncio.Queue()
-        self._queued: set[K] = set()
+        # Each live entry of the two deques holds one release of ``_items``; an entry left
+        # behind by a promotion to urgent holds none and is skipped.
+        self._urgent: deque[K] = deque()
+        self._background: deque[K] = deque()
+        self._items = asyncio.Semaphore(0)
+        self._queued: dict[K, bool] = {}  # key -> queued as urgent
         self._active: set[K] = set()
-        self._again: set[K] = set()
+        self._again: dict[K, bool] = {}
         self._failures: dict[K, int] = {}
         self._timers: dict[K, asyncio.TimerHandle] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -66,18 +74,30 @@ class WorkQueue(Generic[K]):
         """Keys being processed right now."""
         return len(self._active)
 
-    def add(self, key: K) -> None:
+    def add(self, key: K, *, urgent: bool = True) -> None:
         """Process ``key`` soon (once, however often it is added before a worker takes it)."""
         timer = self._timers.pop(key, None)
         if timer is not None:
             timer.cancel()
         if key in self._active:
-            self._again.add(key)
+            self._again[key] = self._again.get(key, False) or urgent
             return
-        if key in self._queued:
+        queued_urgent = self._queued.get(key)
+        if queued_urgent is not None and (queued_urgent or not urgent):
             return
-        self._queued.add(key)
-        self._ready.put_nowait(key)
+        self._queued[key] = urgent
+        (self._urgent if urgent else self._background).append(key)
+        if queued_urgent is None:
+            self._items.release()
+
+    def _next(self) -> K:
+        """The next live entry, urgent ones first (one is there: a release was acquired)."""
+        while True:
+            urgent = bool(self._urgent)
+            key = self._urgent.popleft() if urgent else self._background.popleft()
+            if self._queued.get(key) is urgent:
+                del self._queued[key]
+                return key
 
     def add_after(self, key: K, delay: float) -> None:
         """Process ``key`` in ``delay`` seconds (an earlier :meth:`add` wins)."""
@@ -117,8 +137,8 @@ class WorkQueue(Generic[K]):
 
     async def _work(self) -> None:
         while True:
-            key = await self._ready.get()
-            self._queued.discard(key)
+            await self._items.acquire()
+            key = self._next()
             self._active.add(key)
             try:
                 await self._process(key)
@@ -138,8 +158,7 @@ class WorkQueue(Generic[K]):
             finally:
                 self._active.discard(key)
                 if key in self._again:
-                    self._again.discard(key)
-                    self.add(key)
+                    self.add(key, urgent=self._again.pop(key))
 
     def _schedule_retry(self, key: K, delay: float) -> None:
         if key in self._again:
