@@ -633,3 +633,84 @@ def test_snippets_filter_first_deciding_controller_wins() -> None:
     is_failed(
         child_health("SnippetsFilter", snippets(undecided, [cond("Accepted", "False", "X")])),
     )
+
+
+@pytest.mark.parametrize(
+    ("status", "ready", "message"),
+    [
+        pytest.param(
+            {"replicas": 3, "updatedReplicas": 3, "availableReplicas": 3},
+            True,
+            "3/3 replicas available",
+            id="rolled-out",
+        ),
+        pytest.param(
+            {"replicas": 4, "updatedReplicas": 1, "availableReplicas": 3},
+            False,
+            "rolling out: 1/3 replicas updated",
+            id="surge-old-pods-still-serving",
+        ),
+        pytest.param(
+            {"replicas": 4, "updatedReplicas": 3, "availableReplicas": 3},
+            False,
+            "rolling out: 3/3 replicas updated",
+            id="old-replica-not-yet-gone",
+        ),
+        pytest.param(
+            {"replicas": 3, "updatedReplicas": 3, "availableReplicas": 2},
+            False,
+            "2/3 replicas available",
+            id="updated-not-all-available",
+        ),
+    ],
+)
+def test_deployment_rollout_is_not_ready_until_every_replica_runs_the_new_template(
+    status: dict[str, Any], ready: bool, message: str
+) -> None:
+    health = child_health("Deployment", obj("Deployment", spec={"replicas": 3}, status=status))
+    assert (health.ready, health.message, health.failed) == (ready, message, False)
+
+
+def test_daemonset_rollout_waits_for_updated_pods() -> None:
+    status = {"desiredNumberScheduled": 3, "numberReady": 3, "updatedNumberScheduled": 1}
+    health = child_health("DaemonSet", obj("DaemonSet", spec={}, status=status))
+    assert (health.ready, health.message) == (False, "rolling out: 1/3 pods updated")
+
+
+def _hpa(*conditions: tuple[str, str, str]) -> dict[str, Any]:
+    return obj(
+        "HorizontalPodAutoscaler",
+        spec={},
+        status={
+            "conditions": [
+                {"type": t, "status": s, "reason": r, "message": f"{t} says {r}"}
+                for t, s, r in conditions
+            ]
+        },
+    )
+
+
+def test_hpa_that_cannot_read_its_metrics_has_failed() -> None:
+    health = child_health(
+        "HorizontalPodAutoscaler",
+        _hpa(
+            ("AbleToScale", "True", "ReadyForNewScale"),
+            ("ScalingActive", "False", "FailedGetExternalMetric"),
+        ),
+    )
+    assert health.failed
+    assert health.message.startswith("ScalingActive=False (FailedGetExternalMetric)")
+
+
+@pytest.mark.parametrize(
+    "active",
+    [("ScalingActive", "True", "ValidMetricFound"), ("ScalingActive", "False", "ScalingDisabled")],
+    ids=["metrics-read", "scaled-to-zero-on-purpose"],
+)
+def test_hpa_ready_when_able_to_scale_and_not_failing_its_metrics(
+    active: tuple[str, str, str],
+) -> None:
+    health = child_health(
+        "HorizontalPodAutoscaler", _hpa(("AbleToScale", "True", "ReadyForNewScale"), active)
+    )
+    assert health.ready and not health.failed

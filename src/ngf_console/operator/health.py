@@ -47,6 +47,12 @@ def _deployment(obj: Obj) -> Health:
     progressing = _conditions(status).get("Progressing", {})
     if progressing.get("reason") == "ProgressDeadlineExceeded":
         return Health(False, f"rollout stuck: {progressing.get('message', '')}", failed=True)
+    # A rollout is done when every replica runs the new template and no old one is left
+    # (what `kubectl rollout status` waits for).
+    updated = status.get("updatedReplicas")
+    total = status.get("replicas", 0)
+    if updated is not None and (updated < want or total > updated):
+        return Health(False, f"rolling out: {updated}/{want} replicas updated")
     if available >= want:
         return Health(True, f"{available}/{want} replicas available")
     return Health(False, f"{available}/{want} replicas available")
@@ -61,6 +67,9 @@ def _daemonset(obj: Obj) -> Health:
     if desired == 0:
         # Also true for a moment after creation, so "not yet" rather than failed.
         return Health(False, "no node matches the DaemonSet's node selector")
+    updated = status.get("updatedNumberScheduled", desired)
+    if updated < desired:
+        return Health(False, f"rolling out: {updated}/{desired} pods updated")
     return Health(ready >= desired, f"{ready}/{desired} pods ready")
 
 
@@ -103,6 +112,20 @@ def _condition_true(ctype: str, waiting_for: str) -> Callable[[Obj], Health]:
     return check
 
 
+def _hpa(obj: Obj) -> Health:
+    """Able to scale, and able to read its metrics (ScalingActive False says it cannot)."""
+    able = _condition_true("AbleToScale", "the HPA controller")(obj)
+    if not able.ready:
+        return able
+    active = _conditions(obj.get("status")).get("ScalingActive")
+    if active is not None and active.get("status") == "False":
+        reason = active.get("reason", "")
+        if reason != "ScalingDisabled":  # replicas 0 on purpose
+            message = active.get("message", "")
+            return Health(False, f"ScalingActive=False ({reason}): {message}".rstrip(": "), True)
+    return able
+
+
 def _distributed_cloud(obj: Obj) -> Health:
     state = (obj.get("status") or {}).get("state")
     if state == "Published":
@@ -130,7 +153,7 @@ _CHECKS: dict[str, Callable[[Obj], Health]] = {
     "InferencePool": lambda o: _route_parents(o, "InferencePool", "the gateway controller"),
     "Gateway": _condition_true("Programmed", "the gateway controller"),
     "ScaledObject": _condition_true("Ready", "KEDA"),
-    "HorizontalPodAutoscaler": _condition_true("AbleToScale", "the HPA controller"),
+    "HorizontalPodAutoscaler": _hpa,
     "DistributedCloudPublish": _distributed_cloud,
     "SnippetsFilter": _snippets_filter,
 }
