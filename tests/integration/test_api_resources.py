@@ -42,8 +42,10 @@ class Scene:
     key_b64: str
 
 
-def new_certificate(common_name: str, sans: list[str], days: int) -> tuple[bytes, bytes]:
-    """A self-signed ECDSA P-256 certificate and its key (PEM)."""
+def new_certificate(
+    common_name: str, sans: list[str], days: int, *, issued_days_ago: int = 0
+) -> tuple[bytes, bytes]:
+    """A self-signed ECDSA P-256 certificate valid for ``days`` more days, and its key (PEM)."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = dt.datetime.now(dt.UTC)
@@ -53,7 +55,7 @@ def new_certificate(common_name: str, sans: list[str], days: int) -> tuple[bytes
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_before(now - dt.timedelta(days=issued_days_ago, hours=1))
         .not_valid_after(now + dt.timedelta(days=days))
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(s) for s in sans]), False)
         .sign(key, hashes.SHA256())
