@@ -162,7 +162,9 @@ def router() -> APIRouter:
         days: Annotated[
             float | None,
             Query(
-                ge=0, description="Window in days (default: each bundle's expiryAlertThreshold)."
+                ge=0,
+                le=36500,
+                description="Window in days (default: each bundle's expiryAlertThreshold).",
             ),
         ] = None,
     ) -> list[ExpiringBundle]:

@@ -44,6 +44,7 @@ from ngf_console.readmodel.health import (
 )
 from ngf_console.readmodel.inference_pools import InferencePoolView, normalize_inference_pool
 from ngf_console.readmodel.objects import (
+    CONSOLE_GROUP,
     GATEWAY_GROUP,
     INFERENCE_GROUP,
     LEGACY_INFERENCE_GROUP,
@@ -412,7 +413,7 @@ def child_readiness(child: Obj) -> tuple[bool | None, Health, str | None]:
         health = route_health(child)
     elif group == NGF_GROUP or kind.endswith("Policy"):
         health = policy_health(child)
-    elif group == "ngf-console.f5.com":
+    elif group == CONSOLE_GROUP:
         health = parent_health(child)
     else:
         health = gateway_api_health(condition_statuses(status.get("conditions")))
