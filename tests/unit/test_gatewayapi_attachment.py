@@ -6,12 +6,6 @@ from typing import Any
 
 import pytest
 
-from ngf_console.gatewayapi.attachment import (
-    AttachmentContext,
-    RouteAttachment,
-    attach_route,
-    listener_conflicts,
-)
 from gatewayapi_factories import (
     backend,
     gateway,
@@ -22,6 +16,12 @@ from gatewayapi_factories import (
     rule,
     service,
     snapshot,
+)
+from ngf_console.gatewayapi.attachment import (
+    AttachmentContext,
+    RouteAttachment,
+    attach_route,
+    listener_conflicts,
 )
 
 HTTP_HTTPS = [listener("http", 80, "HTTP"), listener("https", 443, "HTTPS", "app.example.com")]
@@ -43,76 +43,108 @@ def _accepted(att: RouteAttachment) -> tuple[str, str, list[str]]:
 
 CASES: list[Any] = [
     pytest.param(
-        gateway(listeners=HTTP_HTTPS), route(hostnames=["app.example.com"]),
-        ("True", "Accepted", ["http", "https"]), id="no-section-attaches-every-compatible-listener",
+        gateway(listeners=HTTP_HTTPS),
+        route(hostnames=["app.example.com"]),
+        ("True", "Accepted", ["http", "https"]),
+        id="no-section-attaches-every-compatible-listener",
     ),
     pytest.param(
-        gateway(listeners=HTTP_HTTPS), route(parents=[parent(section="https")]),
-        ("True", "Accepted", ["https"]), id="sectionName-selects-one-listener",
+        gateway(listeners=HTTP_HTTPS),
+        route(parents=[parent(section="https")]),
+        ("True", "Accepted", ["https"]),
+        id="sectionName-selects-one-listener",
     ),
     pytest.param(
-        gateway(listeners=HTTP_HTTPS), route(parents=[parent(section="nope")]),
-        ("False", "NoMatchingParent", []), id="sectionName-unknown-NoMatchingParent",
+        gateway(listeners=HTTP_HTTPS),
+        route(parents=[parent(section="nope")]),
+        ("False", "NoMatchingParent", []),
+        id="sectionName-unknown-NoMatchingParent",
     ),
     pytest.param(
-        gateway(listeners=HTTP_HTTPS), route(parents=[parent(port=8080)]),
-        ("False", "NoMatchingParent", []), id="port-no-listener-NoMatchingParent",
+        gateway(listeners=HTTP_HTTPS),
+        route(parents=[parent(port=8080)]),
+        ("False", "NoMatchingParent", []),
+        id="port-no-listener-NoMatchingParent",
     ),
     pytest.param(
-        gateway(listeners=HTTP_HTTPS), route(parents=[parent(port=443)]),
-        ("True", "Accepted", ["https"]), id="port-selects-listeners-on-port",
+        gateway(listeners=HTTP_HTTPS),
+        route(parents=[parent(port=443)]),
+        ("True", "Accepted", ["https"]),
+        id="port-selects-listeners-on-port",
     ),
     pytest.param(
-        gateway(listeners=HTTP_HTTPS), route(parents=[parent(section="http", port=443)]),
-        ("False", "NoMatchingParent", []), id="sectionName-and-port-must-both-hold",
+        gateway(listeners=HTTP_HTTPS),
+        route(parents=[parent(section="http", port=443)]),
+        ("False", "NoMatchingParent", []),
+        id="sectionName-and-port-must-both-hold",
     ),
     pytest.param(
-        gateway(listeners=[listener("tcp", 5432, "TCP")]), route(),
-        ("False", "NotAllowedByListeners", []), id="protocol-does-not-serve-kind",
+        gateway(listeners=[listener("tcp", 5432, "TCP")]),
+        route(),
+        ("False", "NotAllowedByListeners", []),
+        id="protocol-does-not-serve-kind",
     ),
     pytest.param(
-        gateway(listeners=[listener(kinds=["GRPCRoute"])]), route(),
-        ("False", "NotAllowedByListeners", []), id="allowedRoutes-kinds-excludes-kind",
+        gateway(listeners=[listener(kinds=["GRPCRoute"])]),
+        route(),
+        ("False", "NotAllowedByListeners", []),
+        id="allowedRoutes-kinds-excludes-kind",
     ),
     pytest.param(
-        gateway(listeners=[listener(kinds=["GRPCRoute", "HTTPRoute"])]), route(),
-        ("True", "Accepted", ["http"]), id="allowedRoutes-kinds-includes-kind",
+        gateway(listeners=[listener(kinds=["GRPCRoute", "HTTPRoute"])]),
+        route(),
+        ("True", "Accepted", ["http"]),
+        id="allowedRoutes-kinds-includes-kind",
     ),
     pytest.param(
-        gateway(listeners=[listener(kinds=["TCPRoute"])]), route(kind="TCPRoute"),
-        ("False", "NotAllowedByListeners", []), id="allowedRoutes-kind-protocol-cannot-serve",
+        gateway(listeners=[listener(kinds=["TCPRoute"])]),
+        route(kind="TCPRoute"),
+        ("False", "NotAllowedByListeners", []),
+        id="allowedRoutes-kind-protocol-cannot-serve",
     ),
     pytest.param(
-        gateway(namespace="infra"), route("r", "apps", parents=[parent(namespace="infra")]),
-        ("False", "NotAllowedByListeners", []), id="allowedRoutes-Same-is-default",
+        gateway(namespace="infra"),
+        route("r", "apps", parents=[parent(namespace="infra")]),
+        ("False", "NotAllowedByListeners", []),
+        id="allowedRoutes-Same-is-default",
     ),
     pytest.param(
         gateway(namespace="infra", listeners=[listener(allowed_from="All")]),
         route("r", "apps", parents=[parent(namespace="infra")]),
-        ("True", "Accepted", ["http"]), id="allowedRoutes-All",
+        ("True", "Accepted", ["http"]),
+        id="allowedRoutes-All",
     ),
     pytest.param(
-        gateway(listeners=[listener(hostname="app.example.com")]), route(hostnames=["other.io"]),
-        ("False", "NoMatchingListenerHostname", []), id="hostname-no-intersection",
+        gateway(listeners=[listener(hostname="app.example.com")]),
+        route(hostnames=["other.io"]),
+        ("False", "NoMatchingListenerHostname", []),
+        id="hostname-no-intersection",
     ),
     pytest.param(
-        gateway(listeners=[listener(hostname="*.example.com")]), route(hostnames=["example.com"]),
-        ("False", "NoMatchingListenerHostname", []), id="wildcard-listener-excludes-bare-domain",
+        gateway(listeners=[listener(hostname="*.example.com")]),
+        route(hostnames=["example.com"]),
+        ("False", "NoMatchingListenerHostname", []),
+        id="wildcard-listener-excludes-bare-domain",
     ),
     pytest.param(
         gateway(listeners=[listener(hostname="*.example.com")]),
         route(hostnames=["a.example.com", "other.io"]),
-        ("True", "Accepted", ["http"]), id="hostname-one-intersection-suffices",
+        ("True", "Accepted", ["http"]),
+        id="hostname-one-intersection-suffices",
     ),
     pytest.param(
-        gateway(), route(parents=[parent("missing")]),
-        ("False", "NoMatchingParent", []), id="gateway-not-found",
+        gateway(),
+        route(parents=[parent("missing")]),
+        ("False", "NoMatchingParent", []),
+        id="gateway-not-found",
     ),
     pytest.param(
-        gateway(listeners=[listener("a"), listener("b")]), route(),
-        ("False", "NotAllowedByListeners", []), id="conflicted-listeners-accept-nothing",
+        gateway(listeners=[listener("a"), listener("b")]),
+        route(),
+        ("False", "NotAllowedByListeners", []),
+        id="conflicted-listeners-accept-nothing",
     ),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("gw", "r", "expected"), CASES)
@@ -146,7 +178,9 @@ SELECTOR = {"matchLabels": {"team": "a"}}
 def test_allowed_routes_selector_uses_namespace_labels(
     labels: dict[str, dict[str, str]] | None, selector: dict[str, Any], expected: str
 ) -> None:
-    gw = gateway(namespace="infra", listeners=[listener(allowed_from="Selector", selector=selector)])
+    gw = gateway(
+        namespace="infra", listeners=[listener(allowed_from="Selector", selector=selector)]
+    )
     att = _attach(route("r", "apps", parents=[parent(namespace="infra")]), gw, labels=labels)
     assert att.parents[0].accepted.reason == expected
 
@@ -157,42 +191,63 @@ def test_allowed_routes_selector_uses_namespace_labels(
         pytest.param([backend()], [], "True", "ResolvedRefs", id="same-namespace-service"),
         pytest.param([backend("nope")], [], "False", "BackendNotFound", id="service-missing"),
         pytest.param(
-            [backend(namespace="other")], [service("svc", "other")], "False", "RefNotPermitted",
+            [backend(namespace="other")],
+            [service("svc", "other")],
+            "False",
+            "RefNotPermitted",
             id="cross-namespace-without-grant",
         ),
         pytest.param(
             [backend(namespace="other")],
             [service("svc", "other"), reference_grant("other", "default")],
-            "True", "ResolvedRefs", id="cross-namespace-with-grant",
+            "True",
+            "ResolvedRefs",
+            id="cross-namespace-with-grant",
         ),
         pytest.param(
             [backend(namespace="other")],
             [service("svc", "other"), reference_grant("other", "elsewhere")],
-            "False", "RefNotPermitted", id="grant-for-another-namespace",
+            "False",
+            "RefNotPermitted",
+            id="grant-for-another-namespace",
         ),
         pytest.param(
             [backend(namespace="other")],
             [service("svc", "other"), reference_grant("other", "default", to_name="different")],
-            "False", "RefNotPermitted", id="grant-names-another-object",
+            "False",
+            "RefNotPermitted",
+            id="grant-names-another-object",
         ),
         pytest.param(
             [backend(namespace="other")],
             [service("svc", "other"), reference_grant("default", "other")],
-            "False", "RefNotPermitted", id="grant-must-live-in-target-namespace",
+            "False",
+            "RefNotPermitted",
+            id="grant-must-live-in-target-namespace",
         ),
         pytest.param(
             [backend(namespace="other")],
             [service("svc", "other"), reference_grant("other", "default", from_kind="GRPCRoute")],
-            "False", "RefNotPermitted", id="grant-for-another-route-kind",
+            "False",
+            "RefNotPermitted",
+            id="grant-for-another-route-kind",
         ),
         pytest.param(
-            [backend(kind="ConfigMap")], [], "False", "InvalidKind", id="unsupported-backend-kind",
+            [backend(kind="ConfigMap")],
+            [],
+            "False",
+            "InvalidKind",
+            id="unsupported-backend-kind",
         ),
         pytest.param(
-            [backend(), backend("nope")], [], "False", "BackendNotFound", id="first-failure-wins",
+            [backend(), backend("nope")],
+            [],
+            "False",
+            "BackendNotFound",
+            id="first-failure-wins",
         ),
     ],
-)  # fmt: skip
+)
 def test_backend_refs_resolved_refs(
     backends: list[dict[str, Any]], objects: list[dict[str, Any]], status: str, reason: str
 ) -> None:

@@ -13,8 +13,12 @@ def test_full_command() -> None:
         "'https://app.example.com:8443/api/v1?x=1&x=2&y='"
     )
     assert (req.method, req.scheme, req.host, req.port, req.path) == (
-        "PUT", "https", "app.example.com", 8443, "/api/v1",
-    )  # fmt: skip
+        "PUT",
+        "https",
+        "app.example.com",
+        8443,
+        "/api/v1",
+    )
     assert req.query == {"x": ["1", "2"], "y": [""]}
     assert req.header("x-env") == "prod, dev" and req.header("accept") == "a"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from gatewayapi_factories import grpc_match, match
 from ngf_console.gatewayapi.hostnames import (
     hostname_matches,
     hostname_precedence,
@@ -18,7 +19,6 @@ from ngf_console.gatewayapi.matching import (
     prefix_matches,
 )
 from ngf_console.gatewayapi.request import SimulatedRequest
-from gatewayapi_factories import grpc_match, match
 
 
 @pytest.mark.parametrize(
@@ -54,7 +54,7 @@ def test_hostname_matching(pattern: str | None, host: str, expected: bool) -> No
     ],
 )
 def test_listener_route_hostname_intersection(
-    listener: str | None, route: str | None, expected: str | None | bool
+    listener: str | None, route: str | None, expected: str | bool | None
 ) -> None:
     assert intersect_hostnames(listener, route) == expected
 
@@ -145,7 +145,9 @@ def _passes(m: dict[str, object], **kw: object) -> bool:
         pytest.param(match("/v[0-9]+/.*", "RegularExpression"), {"path": "/v2/x"}, True, id="re"),
     ],
 )
-def test_http_match_conditions(m: dict[str, object], request_fields: dict[str, object], expected: bool) -> None:
+def test_http_match_conditions(
+    m: dict[str, object], request_fields: dict[str, object], expected: bool
+) -> None:
     assert _passes(m, **request_fields) is expected
 
 
@@ -170,7 +172,9 @@ def test_regex_conditions_are_flagged_implementation_specific() -> None:
     ("m", "path", "expected"),
     [
         pytest.param(grpc_match("pkg.Svc", "Get"), "/pkg.Svc/Get", True, id="grpc-exact-both"),
-        pytest.param(grpc_match("pkg.Svc", "Get"), "/pkg.Svc/List", False, id="grpc-method-differs"),
+        pytest.param(
+            grpc_match("pkg.Svc", "Get"), "/pkg.Svc/List", False, id="grpc-method-differs"
+        ),
         pytest.param(grpc_match("pkg.Svc"), "/pkg.Svc/Any", True, id="grpc-empty-method-any"),
         pytest.param(grpc_match(None, "Get"), "/other.Svc/Get", True, id="grpc-empty-service-any"),
         pytest.param(grpc_match("pkg\\..*", regex=True), "/pkg.A/B", True, id="grpc-regex"),

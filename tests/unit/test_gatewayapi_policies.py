@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from ngf_console.gatewayapi.policies import effective_policies, find_conflicts
 from gatewayapi_factories import T0, gateway, policy, route, snapshot
+from ngf_console.gatewayapi.policies import effective_policies, find_conflicts
 
 T1, T2 = "2026-01-02T00:00:00Z", "2026-01-03T00:00:00Z"
 ROUTE = ("HTTPRoute", "default", "r")
@@ -16,7 +16,11 @@ ROUTE = ("HTTPRoute", "default", "r")
 def _effective(*policies: dict[str, Any], listener: str | None = "http") -> Any:
     snap = snapshot(gateway(), route(), *policies)
     return effective_policies(
-        snap, gateway=("default", "gw"), listener=listener, route=ROUTE, services=[("default", "svc")]
+        snap,
+        gateway=("default", "gw"),
+        listener=listener,
+        route=ROUTE,
+        services=[("default", "svc")],
     )
 
 
@@ -35,9 +39,12 @@ def test_inherited_gateway_policy_reaches_the_route() -> None:
 
 def test_route_policy_overrides_gateway_setting_field_by_field() -> None:
     gw_csp = policy(
-        "ClientSettingsPolicy", "gw-csp", "Gateway", "gw",
+        "ClientSettingsPolicy",
+        "gw-csp",
+        "Gateway",
+        "gw",
         body={"maxSize": "10m", "timeout": "30s"},
-    )  # fmt: skip
+    )
     rt_csp = policy("ClientSettingsPolicy", "rt-csp", "HTTPRoute", "r", body={"maxSize": "1m"})
     result = _effective(gw_csp, rt_csp)
     assert _setting(result, "ClientSettingsPolicy", "body.maxSize") == ("1m", "rt-csp", ["gw-csp"])
@@ -82,36 +89,74 @@ def test_direct_policy_on_service_applies() -> None:
 
 def test_backend_tls_policy_targets_the_service() -> None:
     btp = policy(
-        "BackendTLSPolicy", "btp", "Service", "svc", group="gateway.networking.k8s.io",
+        "BackendTLSPolicy",
+        "btp",
+        "Service",
+        "svc",
+        group="gateway.networking.k8s.io",
         validation={"hostname": "svc.internal"},
-    )  # fmt: skip
+    )
     assert _setting(_effective(btp), "BackendTLSPolicy", "validation.hostname")[1] == "btp"
 
 
 CONFLICTS: list[Any] = [
     pytest.param(
-        [policy("ObservabilityPolicy", "b", "HTTPRoute", "r", created=T0, tracing={"a": 1}),
-         policy("ObservabilityPolicy", "a", "HTTPRoute", "r", created=T1, metrics={"b": 1})],
-        "b", ["a"], id="non-mergeable-kind-oldest-wins",
+        [
+            policy("ObservabilityPolicy", "b", "HTTPRoute", "r", created=T0, tracing={"a": 1}),
+            policy("ObservabilityPolicy", "a", "HTTPRoute", "r", created=T1, metrics={"b": 1}),
+        ],
+        "b",
+        ["a"],
+        id="non-mergeable-kind-oldest-wins",
     ),
     pytest.param(
-        [policy("ObservabilityPolicy", "b", "HTTPRoute", "r", tracing={"a": 1}),
-         policy("ObservabilityPolicy", "a", "HTTPRoute", "r", tracing={"a": 2})],
-        "a", ["b"], id="same-timestamp-name-alphabetical-wins",
+        [
+            policy("ObservabilityPolicy", "b", "HTTPRoute", "r", tracing={"a": 1}),
+            policy("ObservabilityPolicy", "a", "HTTPRoute", "r", tracing={"a": 2}),
+        ],
+        "a",
+        ["b"],
+        id="same-timestamp-name-alphabetical-wins",
     ),
     pytest.param(
-        [policy("ClientSettingsPolicy", "x", "Gateway", "gw", created=T1, body={"maxSize": "1m"}),
-         policy("ClientSettingsPolicy", "y", "Gateway", "gw", created=T0, body={"maxSize": "2m"})],
-        "y", ["x"], id="mergeable-kind-same-field-conflicts",
+        [
+            policy(
+                "ClientSettingsPolicy", "x", "Gateway", "gw", created=T1, body={"maxSize": "1m"}
+            ),
+            policy(
+                "ClientSettingsPolicy", "y", "Gateway", "gw", created=T0, body={"maxSize": "2m"}
+            ),
+        ],
+        "y",
+        ["x"],
+        id="mergeable-kind-same-field-conflicts",
     ),
     pytest.param(
-        [policy("BackendTLSPolicy", "new", "Service", "svc", created=T2,
-                group="gateway.networking.k8s.io", validation={"hostname": "a"}),
-         policy("BackendTLSPolicy", "old", "Service", "svc", created=T1,
-                group="gateway.networking.k8s.io", validation={"hostname": "b"})],
-        "old", ["new"], id="backend-tls-policy-oldest-wins",
+        [
+            policy(
+                "BackendTLSPolicy",
+                "new",
+                "Service",
+                "svc",
+                created=T2,
+                group="gateway.networking.k8s.io",
+                validation={"hostname": "a"},
+            ),
+            policy(
+                "BackendTLSPolicy",
+                "old",
+                "Service",
+                "svc",
+                created=T1,
+                group="gateway.networking.k8s.io",
+                validation={"hostname": "b"},
+            ),
+        ],
+        "old",
+        ["new"],
+        id="backend-tls-policy-oldest-wins",
     ),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("policies", "winner", "losers"), CONFLICTS)

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from ngf_console.gatewayapi import RoutingTable, SimulatedRequest, from_curl, simulate
 from gatewayapi_factories import backend, gateway, listener, match, policy, route, rule, snapshot
+from ngf_console.gatewayapi import RoutingTable, SimulatedRequest, from_curl, simulate
 
 LISTENERS = [
     listener("any", 80, "HTTP"),

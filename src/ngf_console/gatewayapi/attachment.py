@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ngf_console.gatewayapi.hostnames import intersect_hostnames
 from ngf_console.kube.label_selector import LabelSelector, Requirement
@@ -101,7 +101,7 @@ class ListenerVerdict(BaseModel):
     reason: ListenerReason
     message: str = ""
     # The hostnames the route serves through this listener (None: any hostname).
-    hostnames: list[str | None] = []
+    hostnames: list[str | None] = Field(default_factory=list)
 
 
 class ParentVerdict(BaseModel):
@@ -113,7 +113,7 @@ class ParentVerdict(BaseModel):
     port: int | None = None
     gateway_found: bool
     accepted: ConditionVerdict
-    listeners: list[ListenerVerdict] = []
+    listeners: list[ListenerVerdict] = Field(default_factory=list)
 
     @property
     def attached_listeners(self) -> list[ListenerVerdict]:
@@ -143,8 +143,8 @@ class RouteAttachment(BaseModel):
     kind: str
     namespace: str
     name: str
-    parents: list[ParentVerdict] = []
-    backends: list[BackendVerdict] = []
+    parents: list[ParentVerdict] = Field(default_factory=list)
+    backends: list[BackendVerdict] = Field(default_factory=list)
     resolved_refs: ConditionVerdict
 
 

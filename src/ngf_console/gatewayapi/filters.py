@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ngf_console.gatewayapi.attachment import BackendVerdict
 from ngf_console.gatewayapi.request import SimulatedRequest
@@ -66,14 +66,14 @@ class AppliedFilter(BaseModel):
 class FilterOutcome(BaseModel):
     """The request after the rule's filters; ``redirect_*`` set when it is redirected."""
 
-    applied: list[AppliedFilter] = []
+    applied: list[AppliedFilter] = Field(default_factory=list)
     redirect_status: int | None = None
     redirect_location: str | None = None
     upstream_host: str | None = None
     upstream_path: str | None = None
-    upstream_headers: dict[str, str] = {}
-    response_header_changes: list[HeaderChange] = []
-    mirrors: list[dict[str, Any]] = []
+    upstream_headers: dict[str, str] = Field(default_factory=dict)
+    response_header_changes: list[HeaderChange] = Field(default_factory=list)
+    mirrors: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class InferencePoolTarget(BaseModel):
@@ -82,8 +82,8 @@ class InferencePoolTarget(BaseModel):
     name: str
     namespace: str
     api_version: str
-    selector: dict[str, str] = {}
-    target_ports: list[int] = []
+    selector: dict[str, str] = Field(default_factory=dict)
+    target_ports: list[int] = Field(default_factory=list)
     endpoint_picker: EndpointPickerView | None = None
 
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ngf_console.readmodel.objects import (
     GATEWAY_GROUP,
@@ -130,7 +130,7 @@ class PolicyConflict(BaseModel):
     target: TargetRef
     winner: PolicyRef
     losers: list[PolicyRef]
-    fields: list[str] = []
+    fields: list[str] = Field(default_factory=list)
     rule: str = CONFLICT_RULE
 
 
@@ -142,13 +142,13 @@ class PolicySetting(BaseModel):
     value: Any
     winner: PolicyRef
     winner_target: TargetRef
-    overridden: list[PolicyRef] = []
+    overridden: list[PolicyRef] = Field(default_factory=list)
 
 
 class EffectivePolicies(BaseModel):
-    policies: list[PolicyAttachment] = []
-    settings: list[PolicySetting] = []
-    conflicts: list[PolicyConflict] = []
+    policies: list[PolicyAttachment] = Field(default_factory=list)
+    settings: list[PolicySetting] = Field(default_factory=list)
+    conflicts: list[PolicyConflict] = Field(default_factory=list)
 
 
 def _policy_ref(policy: Obj) -> PolicyRef:

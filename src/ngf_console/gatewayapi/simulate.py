@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, Final, Literal
+from urllib.parse import parse_qsl
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ngf_console.gatewayapi.attachment import (
     AttachmentContext,
@@ -90,7 +91,7 @@ class MatchCandidate(BaseModel):
     match: int
     hostname: str | None
     matched: bool
-    conditions: list[ConditionResult] = []
+    conditions: list[ConditionResult] = Field(default_factory=list)
     lost_by: str | None = None  # the precedence criterion, for a match that passed but lost
     shadowed: bool = False  # in a less specific hostname's virtual server
 
@@ -101,18 +102,18 @@ class SimulationResult(BaseModel):
     status: int | None = None  # the response the gateway itself gives (redirect, 404, 500)
     gateway: str | None = None
     listener: str | None = None
-    listeners: list[ListenerCandidate] = []
+    listeners: list[ListenerCandidate] = Field(default_factory=list)
     hostname: str | None = None  # the virtual server (matched hostname) chosen
     route: MatchCandidate | None = None
-    precedence: list[str] = []
-    candidates: list[MatchCandidate] = []
+    precedence: list[str] = Field(default_factory=list)
+    candidates: list[MatchCandidate] = Field(default_factory=list)
     filters: FilterOutcome | None = None
-    backends: list[BackendShare] = []
-    backend_filters: dict[str, FilterOutcome] = {}
+    backends: list[BackendShare] = Field(default_factory=list)
+    backend_filters: dict[str, FilterOutcome] = Field(default_factory=dict)
     policies: EffectivePolicies | None = None
-    route_conditions: list[ConditionVerdict] = []
+    route_conditions: list[ConditionVerdict] = Field(default_factory=list)
     implementation_specific: bool = False
-    notes: list[str] = []
+    notes: list[str] = Field(default_factory=list)
 
 
 class RoutingTable:
@@ -265,8 +266,6 @@ def _evaluate(entry: MatchEntry, request: SimulatedRequest) -> list[ConditionRes
 def _simulate(table: RoutingTable, request: SimulatedRequest) -> SimulationResult:
     path, _, raw_query = request.path.partition("?")
     if raw_query:
-        from urllib.parse import parse_qsl
-
         query = {k: list(v) for k, v in request.query.items()}
         for k, v in parse_qsl(raw_query, keep_blank_values=True):
             query.setdefault(k, []).append(v)
