@@ -26,13 +26,17 @@ import contextlib
 import json
 import math
 import platform
+import socket
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 from lightkube import ALL_NS, AsyncClient, KubeConfig
 from lightkube.generic_resource import create_namespaced_resource
 
@@ -150,6 +154,52 @@ async def create_routes(client: AsyncClient, count: int, namespaces: int, parall
     return time.perf_counter() - started
 
 
+@dataclass
+class ApiProcess:
+    """``ngf-console api`` as its own process, as deployed."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def start_api(kubeconfig: Path, log_path: Path) -> ApiProcess:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    db = log_path.with_suffix(".db")
+    argv = [
+        sys.executable, "-m", "ngf_console.cli", "api",
+        "--kubeconfig", str(kubeconfig), "--port", str(port),
+        "--database-url", f"sqlite+aiosqlite:///{db}",
+    ]  # fmt: skip
+    log(f"starting the API server on 127.0.0.1:{port} (log {log_path})")
+    process = subprocess.Popen(argv, stdout=log_path.open("wb"), stderr=subprocess.STDOUT)
+    return ApiProcess(process, f"http://127.0.0.1:{port}")
+
+
+async def wait_api(http: httpx.AsyncClient, expected: int, within: float = 300) -> None:
+    """Until the API's cache lists every bench route."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            response = await http.get(
+                "/api/v1/httproutes", params={"labelSelector": "bench=list", "limit": "1"}
+            )
+            if response.status_code == 200 and response.json()["total"] >= expected:
+                return
+        except httpx.HTTPError:
+            pass
+        await asyncio.sleep(0.5)
+    raise RuntimeError("the API server did not serve the routes in time")
+
+
 async def timed(fn: Callable[[], Awaitable[int]]) -> tuple[float, int]:
     started = time.perf_counter()
     size = await fn()
@@ -207,7 +257,25 @@ async def run(args: argparse.Namespace, kubeconfig: Path) -> dict[str, Any]:
         response.raise_for_status()
         return len(json.loads(response.content)["items"])
 
+    api_log = Path(args.workdir or tempfile.gettempdir()) / "api-list-bench-api.log"
+    api = start_api(kubeconfig, api_log)
+    api_http = httpx.AsyncClient(base_url=api.url, timeout=120)
+    await wait_api(api_http, bench_total)
+
+    async def api_all() -> int:
+        response = await api_http.get("/api/v1/httproutes")
+        response.raise_for_status()
+        return len(json.loads(response.content)["items"])
+
+    async def api_page() -> int:
+        params = {"labelSelector": PAGE_SELECTOR, "name": PAGE_NAME, "limit": "100"}
+        response = await api_http.get("/api/v1/httproutes", params=params)
+        response.raise_for_status()
+        return len(json.loads(response.content)["items"])
+
     cases: dict[str, Callable[[], Awaitable[int]]] = {
+        "api-all": api_all,
+        "api-page": api_page,
         "cache-all": cache_all,
         "cache-all+json": cache_all_json,
         "cache-page": cache_page,
@@ -228,6 +296,8 @@ async def run(args: argparse.Namespace, kubeconfig: Path) -> dict[str, Any]:
             log(f"  trial {trial + 1}/{args.trials}")
     await cache.stop()
     await client.close()
+    await api_http.aclose()
+    api.stop()
 
     figures["items"] = sizes
     figures["latency_ms"] = {name: dist(values) for name, values in samples.items()}
@@ -237,6 +307,8 @@ async def run(args: argparse.Namespace, kubeconfig: Path) -> dict[str, Any]:
     figures["ratio_p99_all_raw"] = lat["direct-raw"]["p99"] / lat["cache-all"]["p99"]
     figures["ratio_p99_all_json"] = lat["direct-lightkube"]["p99"] / lat["cache-all+json"]["p99"]
     figures["ratio_p99_page"] = lat["direct-page"]["p99"] / lat["cache-page"]["p99"]
+    figures["ratio_p99_api_all"] = lat["direct-raw"]["p99"] / lat["api-all"]["p99"]
+    figures["ratio_p99_api_page"] = lat["direct-page"]["p99"] / lat["api-page"]["p99"]
     return figures
 
 
@@ -260,6 +332,14 @@ def report(figures: dict[str, Any]) -> None:
     )
     print(f"  against a raw GET + json.loads LIST: {figures['ratio_p99_all_raw']:.0f}x")
     print(f"  cache list + json.dumps of the page: {figures['ratio_p99_all_json']:.1f}x")
+    print(
+        "  end to end, GET /api/v1/httproutes (all) vs raw apiserver LIST, both parsed: "
+        f"{figures['ratio_p99_api_all']:.1f}x"
+    )
+    print(
+        "  end to end, API 100-item filtered page vs apiserver labelSelector+limit: "
+        f"{figures['ratio_p99_api_page']:.1f}x"
+    )
     print(
         "  filtered 100-item page vs apiserver labelSelector+limit: "
         f"{figures['ratio_p99_page']:.0f}x"
