@@ -53,6 +53,7 @@ from ngf_console.readmodel.objects import (
     Health,
     Obj,
     ObjectRef,
+    as_dicts,
     condition_flag,
     condition_statuses,
     gateway_api_health,
@@ -326,6 +327,27 @@ def all_routes(cluster: Cluster) -> list[Obj]:
     return [r for t in ROUTE_TYPES for r in all_cached(cluster, t)]
 
 
+def routes_by_gateway(routes: Iterable[Obj]) -> dict[tuple[str, str], list[Obj]]:
+    """(namespace, name) of a Gateway -> the routes naming it in spec or status.
+
+    A list of Gateways then checks each route against the Gateways it names only, not
+    every route against every Gateway.
+    """
+    out: dict[tuple[str, str], list[Obj]] = {}
+    for route in routes:
+        ns = namespace_of(route)
+        refs = [*as_dicts(spec_of(route).get("parentRefs"))]
+        refs += [
+            p["parentRef"]
+            for p in as_dicts(status_of(route).get("parents"))
+            if isinstance(p.get("parentRef"), dict)
+        ]
+        keys = {(str(r.get("namespace") or ns), str(r.get("name") or "")) for r in refs}
+        for key in keys:
+            out.setdefault(key, []).append(route)
+    return out
+
+
 def parent_index(cluster: Cluster) -> ParentIndex:
     return ParentIndex(p for t in PARENT_TYPES for p in all_cached(cluster, t))
 
@@ -508,9 +530,12 @@ def router() -> APIRouter:
             continue_token=continue_token,
         )
         items = await readable(guard, ref_of(GATEWAYS), page.items, _obj_namespace)
-        routes, parents = all_routes(cluster), parent_index(cluster)
+        routes, parents = routes_by_gateway(all_routes(cluster)), parent_index(cluster)
         return ViewPage[GatewayView](
-            items=[gateway_view(g, routes, parents) for g in items],
+            items=[
+                gateway_view(g, routes.get((namespace_of(g), name_of(g)), []), parents)
+                for g in items
+            ],
             continue_token=page.continue_token,
             resource_version=page.resource_version,
             total=page.total,
