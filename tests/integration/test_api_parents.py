@@ -151,3 +151,94 @@ def test_api_server_validation_passes_through_with_field_paths(
     response = api.post("/api/v1/httproutes", json=route)
     assert response.status_code == 400, response.text  # strict decoding refuses the object
     assert 'unknown field \\"spec.bogus\\"' in response.text
+
+
+def _bundle(namespace: str, name: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "ngf-console.f5.com/v1alpha1",
+        "kind": "GatewayBundle",
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": {
+            "gatewayClassName": "nginx",
+            "listeners": [{"name": "http", "port": 80, "protocol": "HTTP"}],
+        },
+    }
+
+
+def test_deleting_a_gateway_bundle_that_routes_attach_to_needs_force(
+    api: httpx.Client, kube: Client, namespace: str
+) -> None:
+    from lightkube import codecs
+    from lightkube.generic_resource import load_in_cluster_generic_resources
+
+    from ngf_console.crd import GatewayBundle
+    from ngf_console.render import RenderOptions, render_parent
+
+    created = api.post("/api/v1/gatewaybundles", json=_bundle(namespace, "edge"))
+    assert created.status_code == 201, created.text
+    # Play the operator: the bundle's Gateway, owned by it (as the renderer makes it).
+    rendered = render_parent(
+        GatewayBundle.model_validate(created.json()["object"]), RenderOptions()
+    )
+    gateway = next(m for m in rendered.manifests if m["kind"] == "Gateway")
+    load_in_cluster_generic_resources(kube)
+    kube.create(codecs.from_dict(gateway))
+    route = {
+        "metadata": {"name": "shop", "namespace": namespace},
+        "spec": {
+            "parentRefs": [{"name": gateway["metadata"]["name"]}],
+            "rules": [{"backendRefs": [{"name": "shop", "port": 80}]}],
+        },
+    }
+    assert api.post("/api/v1/httproutes", json=route).status_code == 201
+    until(
+        lambda: (
+            api.get(f"/api/v1/httproutes/{namespace}/shop").status_code == 200
+            and api.get(
+                "/api/v1/gatewaybundles", params={"namespace": namespace, "name": "edge"}
+            ).json()["total"]
+            == 1
+        ),
+        what="the cache to hold the route and the bundle",
+    )
+
+    refused = until(
+        lambda: (
+            (r := api.delete(f"/api/v1/gatewaybundles/{namespace}/edge")).status_code == 409 and r
+        ),
+        what="the dependency check to see the Gateway",
+    )
+    dependants = refused.json()["detail"]["dependants"]
+    assert {"kind": "HTTPRoute", "namespace": namespace, "name": "shop"} in dependants
+    assert api.get(f"/api/v1/gatewaybundles/{namespace}/edge").status_code == 200
+
+    forced = api.delete(f"/api/v1/gatewaybundles/{namespace}/edge", params={"force": "true"})
+    assert forced.status_code == 204
+    audit = api.get("/api/v1/audit", params={"namespace": namespace, "kind": "GatewayBundle"})
+    assert audit.json()["entries"][0]["action"] == "delete"
+
+
+def test_clusters_from_a_file_each_served_under_its_prefix(
+    kubeconfig: Path, tmp_path: Path, namespace: str
+) -> None:
+    clusters = tmp_path / "clusters.yaml"
+    clusters.write_text(
+        f"clusters:\n  - name: one\n    kubeconfig: {kubeconfig}\n"
+        f"  - name: two\n    kubeconfig: {kubeconfig}\n    default: true\n"
+    )
+    settings = settings_for(kubeconfig, tmp_path / "db.sqlite").model_copy(
+        update={"clusters_file": clusters, "kubeconfig": None}
+    )
+    with running_api(settings) as url, httpx.Client(base_url=url) as client:
+        listed = client.get("/api/v1/clusters").json()
+        assert [(c["name"], c["default"], c["reachable"]) for c in listed] == [
+            ("one", False, True),
+            ("two", True, True),
+        ]
+        assert client.get("/api/v1/config").json()["cluster"] == "two"
+        assert client.get("/api/v1/clusters/one/config").json()["cluster"] == "one"
+        page = client.get("/api/v1/clusters/one/httproutes", params={"namespace": namespace})
+        assert page.status_code == 200 and page.json()["items"] == []
+        unknown = client.get("/api/v1/clusters/nope/httproutes")
+        assert unknown.status_code == 404
+        assert "one, two" in unknown.json()["detail"]["message"]
