@@ -69,4 +69,4 @@ def test_ui_not_built_is_said(tmp_path: Path) -> None:
     client = TestClient(create_app(ApiSettings(ui_dir=tmp_path / "missing")))
     response = client.get("/")
     assert response.status_code == 503
-    assert "UI not built" in response.json()["detail"]
+    assert "UI not built" in response.json()["detail"]["message"]
