@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel
 
 from ngf_console.api import audit_trail, kube_io
@@ -20,6 +20,9 @@ from ngf_console.kube.served_types import PARENT_TYPES, served_type
 from ngf_console.store import AuditEntry, AuditPage, restorable
 
 AUDIT = ResourceRef(GROUP, "auditentries")
+# Entry ids are 64-bit database keys; a larger number would overflow the driver, not miss.
+MAX_ID = 2**63 - 1
+EntryId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def writable_types() -> dict[str, ResourceType]:
@@ -51,7 +54,7 @@ def router() -> APIRouter:
         since: dt.datetime | None = None,
         until: dt.datetime | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        cursor: Annotated[int | None, Query(ge=1)] = None,
+        cursor: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     ) -> AuditPage:
         for moment in (since, until):
             if moment is not None and moment.tzinfo is None:
@@ -75,9 +78,10 @@ def router() -> APIRouter:
     async def audit_diff(
         store: StoreDep,
         guard: Annotated[Guard, Depends(get_guard)],
-        id: Annotated[int, Query(ge=1, description="The entry (its own change).")],
+        id: Annotated[int, Query(ge=1, le=MAX_ID, description="The entry (its own change).")],
         against: Annotated[
-            int | None, Query(ge=1, description="An older entry to compare with instead.")
+            int | None,
+            Query(ge=1, le=MAX_ID, description="An older entry to compare with instead."),
         ] = None,
     ) -> AuditDiff:
         entry = await _entry(store, guard, id)
@@ -89,13 +93,13 @@ def router() -> APIRouter:
 
     @routes.get("/audit/{entry_id}", response_model=AuditEntry)
     async def get_audit(
-        entry_id: int, store: StoreDep, guard: Annotated[Guard, Depends(get_guard)]
+        entry_id: EntryId, store: StoreDep, guard: Annotated[Guard, Depends(get_guard)]
     ) -> AuditEntry:
         return await _entry(store, guard, entry_id)
 
     @routes.post("/audit/{entry_id}/revert", response_model=WriteResult)
     async def revert(
-        entry_id: int,
+        entry_id: EntryId,
         request: Request,
         cluster: ClusterDep,
         store: StoreDep,

@@ -16,8 +16,7 @@ from pydantic import BaseModel
 
 from ngf_console.api.auth import Action, Guard, require
 from ngf_console.api.cluster_reads import all_cached, cached_object, cached_page
-from ngf_console.api.routers.resources import (
-    GATEWAYS,
+from ngf_console.api.routers.listing import (
     ContinueQ,
     GuardDep,
     LimitQ,
@@ -30,6 +29,7 @@ from ngf_console.api.routers.resources import (
     readable,
     ref_of,
 )
+from ngf_console.api.routers.resources import GATEWAYS
 from ngf_console.api.state import ClusterDep
 from ngf_console.kube.clusters import Cluster
 from ngf_console.kube.served_types import PARENT_TYPES, served_type

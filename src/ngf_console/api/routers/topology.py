@@ -18,7 +18,8 @@ from fastapi import APIRouter, Depends
 
 from ngf_console.api.auth import Action, Guard, ResourceRef, get_guard, require
 from ngf_console.api.cluster_reads import all_cached, cached_object
-from ngf_console.api.routers.resources import GATEWAYS, POOL_TYPES, ref_of
+from ngf_console.api.routers.listing import ref_of
+from ngf_console.api.routers.resources import GATEWAYS, POOL_TYPES
 from ngf_console.api.state import ClusterDep
 from ngf_console.kube.clusters import Cluster
 from ngf_console.kube.resource_type import ResourceType
