@@ -14,6 +14,7 @@ dicts and needs query parameters lightkube does not expose (``fieldValidation``)
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,6 +27,28 @@ from ngf_console.kube.resource_type import ResourceType
 
 Obj = dict[str, Any]
 TIMEOUT = 30.0
+# A Kubernetes object or namespace name (RFC 1123 subdomain). Names go into the request's
+# URL, so anything else ("?", "..", control characters) must never get that far.
+_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+
+
+def _checked(field: str, value: object) -> str:
+    if not isinstance(value, str) or len(value) > 253 or not _NAME.fullmatch(value):
+        raise HTTPException(
+            status_code=422,
+            detail={
+                "message": f"{field} {value!r} is not a valid Kubernetes name",
+                "reason": "Invalid",
+                "causes": [
+                    {
+                        "field": field,
+                        "message": "must be lowercase letters, digits, '-' and '.'",
+                        "reason": "FieldValueInvalid",
+                    }
+                ],
+            },
+        )
+    return value
 
 
 def _clean(obj: Obj) -> Obj:
@@ -89,7 +112,9 @@ def _write_params(dry_run: bool) -> dict[str, str]:
 
 
 def _namespace(t: ResourceType, body: Mapping[str, Any]) -> str | None:
-    return body.get("metadata", {}).get("namespace") if t.namespaced else None
+    if not t.namespaced:
+        return None
+    return _checked("metadata.namespace", body.get("metadata", {}).get("namespace"))
 
 
 async def create(
@@ -108,7 +133,7 @@ async def replace(
     client: AsyncClient, t: ResourceType, body: Mapping[str, Any], *, dry_run: bool
 ) -> Obj:
     """Replace the object with ``body`` (a stale resourceVersion answers 409)."""
-    path = t.api_path(_namespace(t, body), body["metadata"]["name"])
+    path = t.api_path(_namespace(t, body), _checked("metadata.name", body["metadata"]["name"]))
     response = await _send(client, "PUT", path, body=body, params=_write_params(dry_run))
     if response.status_code >= 400:
         raise _error(response)
@@ -118,7 +143,9 @@ async def replace(
 async def read(
     client: AsyncClient, t: ResourceType, namespace: str | None, name: str
 ) -> Obj | None:
-    """The object as the API server has it now, or None."""
+    """The object as the API server has it now, or None (also for a name none can have)."""
+    if not _NAME.fullmatch(name) or (namespace is not None and not _NAME.fullmatch(namespace)):
+        return None
     response = await _send(client, "GET", t.api_path(namespace if t.namespaced else None, name))
     if response.status_code == 404:
         return None
@@ -132,7 +159,9 @@ async def delete(
 ) -> None:
     """Delete the object (owner references garbage-collect its children)."""
     params = {"dryRun": "All"} if dry_run else {}
-    path = t.api_path(namespace if t.namespaced else None, name)
+    if t.namespaced:
+        namespace = _checked("namespace", namespace)
+    path = t.api_path(namespace if t.namespaced else None, _checked("name", name))
     response = await _send(client, "DELETE", path, params=params)
     if response.status_code >= 400:
         raise _error(response)

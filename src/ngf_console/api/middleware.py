@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import secrets
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -87,8 +89,53 @@ async def _no_receive() -> Message:
     return {"type": "http.disconnect"}
 
 
+class ErrorCause(BaseModel):
+    """One reason a request was refused, at a field path when it has one."""
+
+    model_config = ConfigDict(extra="allow")
+
+    field: str | None = None
+    message: str | None = None
+    reason: str | None = None
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong (some errors add fields, e.g. a 409's dependants)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    message: str
+    reason: str | None = None
+    causes: list[ErrorCause] | None = None
+
+
+class ErrorBody(BaseModel):
+    """The body of every error answer."""
+
+    detail: ErrorDetail
+
+
+def _document_errors(app: FastAPI) -> None:
+    """Make the OpenAPI document's 422 (FastAPI's ``HTTPValidationError``) the body the
+    handlers below really send."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = generate()
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        body = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(body.pop("$defs", {}))
+        schemas["HTTPValidationError"] = body
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Errors as JSON ``{"detail": ...}``; an unexpected one is logged, never shown."""
+    _document_errors(app)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, err: Exception) -> JSONResponse:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel
 
-from ngf_console.api import audit_trail, kube_io
+from ngf_console.api import audit_trail, kube_io, redaction
 from ngf_console.api.auth import Action, Guard, ResourceRef, from_query, get_guard, require
 from ngf_console.api.routers.objects import WriteResult, write_client
 from ngf_console.api.routers.routes import POLICY_TYPES, ROUTE_PLURALS
@@ -126,11 +126,12 @@ def router() -> APIRouter:
             kind=t.kind,
             namespace=namespace,
             name=name,
-            previous=current,
-            new=result,
+            previous=None if current is None else redaction.redact(current),
+            new=None if result is None else redaction.redact(result),
             metadata={"revertOf": entry_id},
         )
-        return WriteResult(object=result or {}, dry_run=False, audit_id=audit.id)
+        shown = {} if result is None else redaction.redact(result)
+        return WriteResult(object=shown, dry_run=False, audit_id=audit.id)
 
     return routes
 
@@ -153,7 +154,14 @@ async def _restore(
                 client, t, entry.resource_namespace, entry.resource_name, dry_run=False
             )
         return None
-    desired = restorable(entry.previous_config)
+    try:
+        # The log holds secrets as placeholders: the current values fill them in.
+        desired = redaction.restore(restorable(entry.previous_config), current)
+    except redaction.PlaceholderError as err:
+        raise HTTPException(
+            status_code=409,
+            detail={"message": f"cannot revert: a secret it held is gone ({err.path})"},
+        ) from err
     if current is None:
         return await kube_io.create(client, t, desired, dry_run=False)
     desired.setdefault("metadata", {})["resourceVersion"] = current["metadata"]["resourceVersion"]
