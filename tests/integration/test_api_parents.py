@@ -242,3 +242,90 @@ def test_clusters_from_a_file_each_served_under_its_prefix(
         unknown = client.get("/api/v1/clusters/nope/httproutes")
         assert unknown.status_code == 404
         assert "one, two" in unknown.json()["detail"]["message"]
+
+
+def test_inline_private_keys_never_leave_the_api_and_survive_edits(
+    api: httpx.Client, kube: Client, namespace: str
+) -> None:
+    from operator_harness import PARENTS
+
+    doc = load_sample("gatewaybundle-shop-gateway")
+    doc["metadata"] = {"name": "shop", "namespace": namespace}
+    key = doc["spec"]["listeners"][0]["tls"]["inlineCert"]["privateKey"]
+    created = api.post("/api/v1/gatewaybundles", json=doc)
+    assert created.status_code == 201, created.text
+    preview = api.post(
+        "/api/v1/gatewaybundles?dryRun=true",
+        json={**doc, "metadata": {"name": "shop-preview", "namespace": namespace}},
+    )
+    assert preview.status_code == 200
+    got = until(
+        lambda: (r := api.get(f"/api/v1/gatewaybundles/{namespace}/shop")).status_code == 200 and r,
+        what="the bundle in the cache",
+    )
+    listed = api.get("/api/v1/gatewaybundles", params={"namespace": namespace})
+    audit = api.get("/api/v1/audit", params={"namespace": namespace, "kind": "GatewayBundle"})
+    entry = api.get(f"/api/v1/audit/{audit.json()['entries'][0]['id']}")
+    for response in (created, preview, got, listed, audit, entry):
+        assert "PRIVATE KEY" not in response.text, response.request.url
+    assert "<redacted>" in got.text
+
+    # An edit that sends the placeholder back keeps the key.
+    edited = got.json()
+    edited["spec"]["listeners"][0]["hostname"] = "www.shop.example.com"
+    updated = api.put(f"/api/v1/gatewaybundles/{namespace}/shop", json=edited)
+    assert updated.status_code == 200, updated.text
+    live = kube.get(PARENTS["GatewayBundle"], "shop", namespace=namespace)
+    assert live["spec"]["listeners"][0]["tls"]["inlineCert"]["privateKey"] == key
+    assert live["spec"]["listeners"][0]["hostname"] == "www.shop.example.com"
+    # A placeholder with nothing behind it is refused, naming the field.
+    fresh = {**edited, "metadata": {"name": "shop-2", "namespace": namespace}}
+    refused = api.post("/api/v1/gatewaybundles", json=fresh)
+    assert refused.status_code == 422
+    assert "privateKey" in refused.json()["detail"]["causes"][0]["field"]
+
+    # Revert the edit: the earlier hostname comes back, the key stays.
+    update_entry = api.get(
+        "/api/v1/audit",
+        params={"namespace": namespace, "kind": "GatewayBundle", "action": "update"},
+    ).json()["entries"][0]
+    reverted = api.post(f"/api/v1/audit/{update_entry['id']}/revert")
+    assert reverted.status_code == 200, reverted.text
+    live = kube.get(PARENTS["GatewayBundle"], "shop", namespace=namespace)
+    assert live["spec"]["listeners"][0]["hostname"] == "shop.example.com"
+    assert live["spec"]["listeners"][0]["tls"]["inlineCert"]["privateKey"] == key
+    diff = api.get("/api/v1/audit/diff", params={"id": update_entry["id"]}).json()["diff"]
+    assert "www.shop.example.com" in diff and "PRIVATE KEY" not in diff
+
+
+def test_revert_of_a_create_deletes_and_of_a_delete_recreates(
+    api: httpx.Client, namespace: str
+) -> None:
+    route = {
+        "metadata": {"name": "r1", "namespace": namespace},
+        "spec": {
+            "parentRefs": [{"name": "gw"}],
+            "rules": [{"backendRefs": [{"name": "s", "port": 80}]}],
+        },
+    }
+    created = api.post("/api/v1/httproutes", json=route).json()
+    assert api.delete(f"/api/v1/httproutes/{namespace}/r1").status_code == 204
+    deletion = api.get(
+        "/api/v1/audit", params={"namespace": namespace, "name": "r1", "action": "delete"}
+    ).json()["entries"][0]
+    recreated = api.post(f"/api/v1/audit/{deletion['id']}/revert")
+    assert recreated.status_code == 200, recreated.text
+    assert recreated.json()["object"]["spec"]["rules"] == created["object"]["spec"]["rules"]
+    undone = api.post(f"/api/v1/audit/{created['auditId']}/revert")
+    assert undone.status_code == 200
+    until(
+        lambda: api.get(f"/api/v1/httproutes/{namespace}/r1").status_code == 404,
+        what="the route deleted by the revert",
+    )
+    actions = [
+        e["action"]
+        for e in api.get("/api/v1/audit", params={"namespace": namespace, "name": "r1"}).json()[
+            "entries"
+        ]
+    ]
+    assert actions == ["revert", "revert", "delete", "create"]

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from lightkube import AsyncClient
 from pydantic import BaseModel, ConfigDict, Field
 
-from ngf_console.api import audit_trail, kube_io
+from ngf_console.api import audit_trail, kube_io, redaction
 from ngf_console.api.auth import Action, Guard, ResourceRef, from_body, get_guard, require
 from ngf_console.api.bodies import OBJECT_BODY_OPENAPI, object_body
 from ngf_console.api.cluster_reads import cached_object, cached_page
@@ -100,6 +100,7 @@ class ObjectKind:
     validate: Validate | None = None
     preview: Preview | None = None
     dependants: Dependants | None = None
+    sensitive: bool = False  # may hold key material (see api/redaction.py)
 
     @property
     def ref(self) -> ResourceRef:
@@ -150,6 +151,27 @@ def _prepare(kind: ObjectKind, body: Obj, *, namespace: str | None, name: str | 
             },
         )
     return kind.validate(body) if kind.validate else body
+
+
+def _shown(kind: ObjectKind, obj: Obj) -> Obj:
+    """The object as responses and the audit log may show it."""
+    return redaction.redact(obj) if kind.sensitive else obj
+
+
+def _restored(kind: ObjectKind, body: Obj, current: Obj | None) -> Obj:
+    """Placeholders sent back by the client replaced by the current values (or a 422)."""
+    if not kind.sensitive:
+        return body
+    try:
+        return redaction.restore(body, current)
+    except redaction.PlaceholderError as err:
+        raise HTTPException(
+            status_code=422,
+            detail={
+                "message": str(err),
+                "causes": [{"field": err.path, "message": str(err), "reason": "FieldValueInvalid"}],
+            },
+        ) from err
 
 
 def _mismatch(field: str, given: object, path: object) -> HTTPException:
@@ -233,6 +255,8 @@ def object_router(kind: ObjectKind) -> APIRouter:
                 if allowed[ns]:
                     kept.append(obj)
             items = kept
+        if kind.sensitive:
+            items = [redaction.redact(o) for o in items]
         return list_response(items, page.continue_token, page.resource_version, page.total)
 
     @router.get(f"{base}/{{namespace}}/{{name}}", name=f"get {label}")
@@ -242,7 +266,7 @@ def object_router(kind: ObjectKind) -> APIRouter:
         cluster: ClusterDep,
         _: Annotated[Guard, Depends(require(Action.READ, ref, name_param="name"))],
     ) -> Obj:
-        return cached_object(cluster, t, namespace, name)
+        return _shown(kind, cached_object(cluster, t, namespace, name))
 
     @router.post(
         base,
@@ -261,7 +285,7 @@ def object_router(kind: ObjectKind) -> APIRouter:
         guard: Annotated[Guard, Depends(require(Action.WRITE, ref, namespace=from_body()))],
         dry_run: Annotated[bool, Query(alias="dryRun")] = False,
     ) -> WriteResult:
-        body = _prepare(kind, body, namespace=None, name=None)
+        body = _restored(kind, _prepare(kind, body, namespace=None, name=None), None)
         async with write_client(guard, cluster) as client:
             created = await kube_io.create(client, t, body, dry_run=dry_run)
         preview = await _preview(kind, body, cluster, state) if dry_run else None
@@ -278,10 +302,12 @@ def object_router(kind: ObjectKind) -> APIRouter:
                 namespace=created["metadata"].get("namespace"),
                 name=created["metadata"]["name"],
                 previous=None,
-                new=created,
+                new=_shown(kind, created),
             )
             audit_id = entry.id
-        return WriteResult(object=created, dry_run=dry_run, preview=preview, audit_id=audit_id)
+        return WriteResult(
+            object=_shown(kind, created), dry_run=dry_run, preview=preview, audit_id=audit_id
+        )
 
     @router.put(
         f"{base}/{{namespace}}/{{name}}",
@@ -308,6 +334,7 @@ def object_router(kind: ObjectKind) -> APIRouter:
                 raise HTTPException(
                     status_code=404, detail={"message": f"{t.kind} {namespace}/{name} not found"}
                 )
+            body = _restored(kind, body, previous)
             # Without a resourceVersion the caller means "whatever is there now".
             body["metadata"]["resourceVersion"] = (
                 resource_version or previous["metadata"]["resourceVersion"]
@@ -324,11 +351,13 @@ def object_router(kind: ObjectKind) -> APIRouter:
                 kind=t.kind,
                 namespace=namespace,
                 name=name,
-                previous=previous,
-                new=replaced,
+                previous=_shown(kind, previous),
+                new=_shown(kind, replaced),
             )
             audit_id = entry.id
-        return WriteResult(object=replaced, dry_run=dry_run, preview=preview, audit_id=audit_id)
+        return WriteResult(
+            object=_shown(kind, replaced), dry_run=dry_run, preview=preview, audit_id=audit_id
+        )
 
     @router.delete(
         f"{base}/{{namespace}}/{{name}}",
@@ -373,7 +402,7 @@ def object_router(kind: ObjectKind) -> APIRouter:
                 kind=t.kind,
                 namespace=namespace,
                 name=name,
-                previous=previous,
+                previous=_shown(kind, previous),
                 new=None,
                 metadata={"force": force} if force else None,
             )

@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import ValidationError
 
 from ngf_console.api.cluster_reads import snapshot
+from ngf_console.api.redaction import redact
 from ngf_console.api.routers.objects import Dependant, ObjectKind, object_router
 from ngf_console.crd import PARENT_KINDS, ParentKind
 from ngf_console.kube.clusters import Cluster
@@ -56,7 +57,8 @@ def _previewer(parent: ParentKind) -> Any:
             return {"edition": edition, "error": str(err), "field": err.field_path, "children": []}
         return {
             "edition": edition,
-            "children": result.manifests,
+            # The rendered TLS Secrets hold the key: shown by shape, never by value.
+            "children": [redact(m) for m in result.manifests],
             "withheld": [
                 {"kind": w.kind, "name": w.name, "reason": w.reason, "code": w.code}
                 for w in result.withheld
@@ -86,6 +88,7 @@ def router() -> APIRouter:
             validate=_validator(parent),
             preview=_previewer(parent),
             dependants=_bundle_dependants if parent.kind == "GatewayBundle" else None,
+            sensitive=True,
         )
         routes.include_router(object_router(kind))
     return routes
