@@ -21,7 +21,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, status
+from fastapi import Depends
 from lightkube import AsyncClient
 from starlette.requests import HTTPConnection, Request
 
@@ -29,6 +29,7 @@ from ngf_console.api.auth.authorizer import authorize
 from ngf_console.api.auth.context import AuthContext
 from ngf_console.api.auth.errors import NotAuthenticated
 from ngf_console.api.auth.principal import Action, Principal, ResourceRef
+from ngf_console.api.bodies import parse_object
 
 WEBSOCKET_BEARER_PREFIX = "base64url.bearer.authorization.k8s.io."
 
@@ -165,10 +166,8 @@ def from_body(path: str = "metadata.namespace") -> NamespaceSource:
     async def source(conn: HTTPConnection) -> str | None:
         if not isinstance(conn, Request):
             raise RuntimeError("from_body needs an HTTP request with a JSON body")
-        try:
-            value: object = await conn.json()
-        except ValueError as err:
-            raise HTTPException(status.HTTP_400_BAD_REQUEST, "request body is not JSON") from err
+        # JSON or YAML, as the routes themselves accept (a malformed body is a 400).
+        value: object = parse_object(await conn.body(), conn.headers.get("content-type"))
         for key in path.split("."):
             value = value.get(key) if isinstance(value, dict) else None
         return value if isinstance(value, str) and value else None
