@@ -24,6 +24,7 @@ from ngf_console.api.auth import AuthContext, get_principal
 from ngf_console.api.middleware import RequestContextMiddleware, install_error_handlers
 from ngf_console.api.routers import alerts as alert_routes
 from ngf_console.api.routers import audit, certificates, parents, resources, routes, system, views
+from ngf_console.api.routers import diagnostics as diagnostic_routes
 from ngf_console.api.routers import topology as topology_routes
 from ngf_console.api.settings import ApiSettings
 from ngf_console.api.state import ConsoleState
@@ -55,6 +56,7 @@ def cluster_routers() -> list[APIRouter]:
         topology_routes.router(),
         alert_routes.router(),
         views.router(),
+        diagnostic_routes.router(),
     ]
 
 
