@@ -125,7 +125,7 @@ def object_for(collection: str, namespace: str, name: str, **labels: str) -> Obj
         "apiVersion": t.api_version,
         "kind": t.kind,
         "metadata": meta,
-        "spec": SPECS[collection],
+        "spec": copy.deepcopy(SPECS[collection]),
     }
 
 
