@@ -19,6 +19,10 @@ from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import Namespace
 from operator_harness import accepted, patch_status
 from test_api_resources import new_certificate, tls_secret
+from test_api_topology import issuer  # noqa: F401  (the OIDC issuer fixture)
+
+from auth_oidc_issuer import AUDIENCE, Issuer
+from ngf_console.api.auth import AuthSettings
 
 GW = "gateway.networking.k8s.io"
 CONTROLLER = "gateway.nginx.org/nginx-gateway-controller"
@@ -46,7 +50,8 @@ def _create(kube: Client, *docs: dict[str, Any]) -> None:
         kube.create(codecs.from_dict(doc))
 
 
-def gateway_doc(namespace: str) -> dict[str, Any]:
+def gateway_doc(namespace: str, allowed_from: str = "Same") -> dict[str, Any]:
+    allowed = {"namespaces": {"from": allowed_from}}
     return {
         "apiVersion": f"{GW}/v1",
         "kind": "Gateway",
@@ -54,9 +59,10 @@ def gateway_doc(namespace: str) -> dict[str, Any]:
         "spec": {
             "gatewayClassName": "nginx",
             "listeners": [
-                {"name": "http", "port": 80, "protocol": "HTTP"},
+                {"name": "http", "port": 80, "protocol": "HTTP", "allowedRoutes": allowed},
                 {
                     "name": "https",
+                    "allowedRoutes": allowed,
                     "port": 443,
                     "protocol": "HTTPS",
                     "hostname": "app.example.com",
@@ -111,14 +117,16 @@ def route_doc(
     }
 
 
-def build_base(kube: Client, namespace: str, *, cert_days: int = 90) -> None:
+def build_base(
+    kube: Client, namespace: str, *, cert_days: int = 90, allowed_from: str = "Same"
+) -> None:
     """A programmed Gateway (HTTP + HTTPS), Service web with a pod, the listener's cert."""
     cert, key = new_certificate(
         "app.example.com", ["app.example.com"], cert_days, issued_days_ago=30
     )
     _create(
         kube,
-        gateway_doc(namespace),
+        gateway_doc(namespace, allowed_from),
         service_doc(namespace),
         pod_doc(namespace),
         tls_secret(namespace, "site-tls", cert, key),
@@ -469,3 +477,68 @@ def test_traffic_split_weights(api: httpx.Client, kube: Client, namespace: str) 
         "/api/v1/diagnostics/route-check", params={"namespace": namespace, "name": "nope"}
     )
     assert route_check.status_code == 404
+
+
+def test_namespace_bound_caller_learns_nothing_of_other_namespaces(
+    kubeconfig: Path,
+    tmp_path: Path,
+    issuer: Issuer,  # noqa: F811
+    kube: Client,
+    namespace: str,
+    other_namespace: str,
+) -> None:
+    build_base(kube, namespace, allowed_from="All")
+    theirs = route_doc(other_namespace, "theirs", parent={"name": "gw", "namespace": namespace})
+    _create(kube, theirs)
+    time.sleep(1.1)
+    _create(kube, route_doc(namespace, "mine"))
+    auth = AuthSettings.from_yaml(
+        f"""
+auth:
+  mode: oidc
+  oidc:
+    issuer: {issuer.url}
+    audience: {AUDIENCE}
+    role_bindings:
+      - {{group: team, role: viewer, namespaces: [{namespace}]}}
+      - {{group: admins, role: admin, namespaces: ["*"]}}
+"""
+    )
+    team = {"Authorization": f"Bearer {issuer.token(groups=['team'])}"}
+    admin = {"Authorization": f"Bearer {issuer.token(groups=['admins'])}"}
+    body = {"host": "app.example.com", "path": "/api", "gateway": f"{namespace}/gw"}
+    settings = settings_for(kubeconfig, tmp_path / "console.db", auth=auth)
+    with running_api(settings) as url, httpx.Client(base_url=url) as client:
+
+        def shadowed(headers: dict[str, str]) -> Report | None:
+            response = client.get(
+                "/api/v1/diagnostics/route-check",
+                params={"namespace": namespace, "name": "mine"},
+                headers=headers,
+            )
+            assert response.status_code == 200, response.text
+            report: Report = response.json()
+            return report if check(report, "route-precedence")["status"] == "fail" else None
+
+        seen_by_admin = until(lambda: shadowed(admin), what="the shadowing route")
+        assert (
+            f"{other_namespace}/theirs" in check(seen_by_admin, "route-precedence")["remediation"]
+        )
+        seen_by_team = shadowed(team)
+        assert seen_by_team is not None
+        text = str(seen_by_team)
+        assert other_namespace not in text
+        assert "namespace you cannot read" in check(seen_by_team, "route-precedence")["remediation"]
+
+        assert client.post("/api/v1/routes/simulate", json=body, headers=team).status_code == 403
+        assert client.post("/api/v1/diagnostics/trace", json=body, headers=team).status_code == 403
+        as_admin = client.post("/api/v1/routes/simulate", json=body, headers=admin).json()
+        assert (as_admin["route"]["namespace"], as_admin["route"]["name"]) == (
+            other_namespace,
+            "theirs",
+        )
+        other = {"namespace": other_namespace, "name": "theirs"}
+        refused = client.get("/api/v1/diagnostics/route-check", params=other, headers=team)
+        assert refused.status_code == 403
+        split = client.get("/api/v1/traffic-split", params=other, headers=team)
+        assert split.status_code == 403
