@@ -246,6 +246,8 @@ def test_healthy_route_passes_and_simulates_as_json_curl_and_trace(
     assert bad.status_code == 400
     assert bad.json()["detail"]["reason"] == "BadCurl"
     assert "must start with curl" in bad.json()["detail"]["message"]
+    bad_port = api.post("/api/v1/routes/simulate", json={"curl": "curl http://x:99999/"})
+    assert bad_port.status_code == 400 and "Port out of range" in bad_port.text
     mixed = api.post("/api/v1/routes/simulate", json={"curl": curl, "host": "x"})
     assert mixed.status_code == 400
 

@@ -97,7 +97,8 @@ class SimulateBody(BaseModel):
                 raise _bad(f"give either curl or the request fields, not both ({sorted(mixed)})")
             try:
                 request = from_curl(self.curl)
-            except CurlParseError as err:
+            except (CurlParseError, ValueError) as err:
+                # urlsplit's own ValueError (bad port, bad IPv6 literal) is a bad curl too.
                 raise _bad(f"cannot parse the curl command: {err}", "BadCurl") from err
             request.gateway = self.gateway
             return request
