@@ -384,3 +384,32 @@ def _subset(sent: Any, stored: Any) -> bool:
             and all(_subset(a, b) for a, b in zip(sent, stored, strict=True))
         )
     return bool(sent == stored)
+
+
+def test_audit_entry_diff_and_revert_of_an_update(
+    api: httpx.Client, cluster: Cluster, namespace: str
+) -> None:
+    assert api.post("/api/v1/httproutes", json=object_for("httproutes", namespace, "au"))
+    updated = api.put(
+        f"/api/v1/httproutes/{namespace}/au",
+        json=object_for("httproutes", namespace, "au", tier="gold"),
+    )
+    assert updated.status_code == 200, updated.text
+    entry_id = updated.json()["auditId"]
+    entry = api.get(f"/api/v1/audit/{entry_id}").json()
+    assert entry["action"] == "update" and entry["new_config"]["metadata"]["labels"] == {
+        "tier": "gold"
+    }
+    diff = api.get("/api/v1/audit/diff", params={"id": entry_id}).json()["diff"]
+    added = [line for line in diff.splitlines() if line.startswith("+") and "tier" in line]
+    assert added and "gold" in added[0], diff
+    reverted = api.post(f"/api/v1/audit/{entry_id}/revert")
+    assert reverted.status_code == 200, reverted.text
+    assert not (cluster.get(ROUTES, namespace, "au") or {})["metadata"].get("labels")
+    actions = [
+        e["action"]
+        for e in api.get("/api/v1/audit", params={"namespace": namespace}).json()["entries"]
+    ]
+    assert actions == ["revert", "update", "create"]
+    assert api.get("/api/v1/audit/999999999").status_code == 404
+    assert api.get(f"/api/v1/audit/{2**70}").status_code == 422
