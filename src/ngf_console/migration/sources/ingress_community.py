@@ -553,4 +553,8 @@ def _canary(ctx: ConversionContext, doc: SourceDoc) -> None:
                 b.weight = total - w
             main.backends.append(canary_backend.model_copy(update={"weight": w}))
             ctx.mapped(ref, PREFIX + "canary-weight", f"→ weighted backendRefs {total - w}/{w} in {route.name}")
+    reported = {f.path for f in ctx.ir.findings if f.source == ref}
+    for key in sorted(ann):
+        if key.startswith(PREFIX + "canary") and key not in reported:
+            ctx.mapped(ref, key, "canary setting folded into the main Ingress's route")
     ctx.leftovers(ref, doc.obj, {"apiVersion", "kind", "metadata", "spec", "status"}, "")
