@@ -94,6 +94,7 @@ class ConversionContext:
     config: dict[str, str] = field(default_factory=dict)
     config_maps: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
     # (namespace, host, path) -> (route, rule index) of non-canary Ingress paths, for canaries.
+    redirects: set[tuple[str, tuple[str, ...], tuple[str, ...]]] = field(default_factory=set)
     ingress_paths: dict[tuple[str, str, str], tuple[RouteIR, int]] = field(default_factory=dict)
 
     # -- sources and findings ------------------------------------------------------------

@@ -278,7 +278,10 @@ class IngressTranslation:
                     )
                 )
             )
-        if https and self.ssl_redirect:
+        redirect_key = (ns, tuple(hostnames), tuple(http))
+        if https and self.ssl_redirect and redirect_key not in ctx.redirects:
+            # One redirect route per host: minions of a mergeable group share it.
+            ctx.redirects.add(redirect_key)
             redirect = Filter(
                 type="RequestRedirect", config={"scheme": "https", "statusCode": 301}
             )
