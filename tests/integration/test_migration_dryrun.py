@@ -81,14 +81,35 @@ def _contains(actual: Any, expected: Any, path: str = "") -> None:
 
 def test_fixture_set_is_broad() -> None:
     kinds = {body["kind"] for _, body in MANIFESTS}
-    assert {"Gateway", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute", "BackendTLSPolicy", "ClientSettingsPolicy", "UpstreamSettingsPolicy", "SnippetsFilter", "RateLimitPolicy", "AuthenticationFilter", "ObservabilityPolicy", "ProxySettingsPolicy", "WAFPolicy"} <= kinds
+    assert {
+        "Gateway",
+        "HTTPRoute",
+        "GRPCRoute",
+        "TLSRoute",
+        "TCPRoute",
+        "UDPRoute",
+        "BackendTLSPolicy",
+        "ClientSettingsPolicy",
+        "UpstreamSettingsPolicy",
+        "SnippetsFilter",
+        "RateLimitPolicy",
+        "AuthenticationFilter",
+        "ObservabilityPolicy",
+        "ProxySettingsPolicy",
+        "WAFPolicy",
+    } <= kinds
 
 
 @pytest.mark.parametrize(("ident", "manifest"), MANIFESTS, ids=[i for i, _ in MANIFESTS])
-def test_manifest_is_accepted(kube: Client, served: set[str], dry_namespace: str, ident: str, manifest: dict[str, Any]) -> None:
+def test_manifest_is_accepted(
+    kube: Client, served: set[str], dry_namespace: str, ident: str, manifest: dict[str, Any]
+) -> None:
     api = f"{manifest['apiVersion']}/{manifest['kind']}"
     if api not in served:
-        pytest.skip(f"CRD for {manifest['kind']} {manifest['apiVersion']} is not installed (local NGF CRDs are v1.6.2)")
+        pytest.skip(
+            f"CRD for {manifest['kind']} {manifest['apiVersion']} is not installed "
+            "(local NGF CRDs are v1.6.2)"
+        )
     body = copy.deepcopy(manifest)
     body["metadata"]["namespace"] = dry_namespace
     created = kube.create(codecs.from_dict(body), dry_run=True).to_dict()  # type: ignore[no-untyped-call]

@@ -76,12 +76,20 @@ def test_every_annotation_and_field_is_reported(name: str) -> None:
     """Nothing is silently dropped: every nginx annotation of every Ingress is in the report."""
     case = ROOT / name
     result = plan(_inputs(case))
-    paths = {(r.source, i.path) for r in result.report.resources for i in [*r.direct_mappings, *r.needs_review, *r.unsupported, *r.enterprise_only]}
+    paths = {
+        (r.source, i.path)
+        for r in result.report.resources
+        for i in [*r.direct_mappings, *r.needs_review, *r.unsupported, *r.enterprise_only]
+    }
     for doc in _annotated(case):
         if doc.get("kind") != "Ingress":
             continue
         meta = doc["metadata"]
         ref = f"Ingress/{meta.get('namespace', 'default')}/{meta['name']}"
         for key in meta.get("annotations") or {}:
-            if key.startswith(("nginx.org/", "nginx.ingress.kubernetes.io/", "ingress.kubernetes.io/")):
-                assert any(p == ref and (path == key or path.startswith(key + "[")) for p, path in paths), (ref, key)
+            if key.startswith(
+                ("nginx.org/", "nginx.ingress.kubernetes.io/", "ingress.kubernetes.io/")
+            ):
+                assert any(
+                    p == ref and (path == key or path.startswith(key + "[")) for p, path in paths
+                ), (ref, key)

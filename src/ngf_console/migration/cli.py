@@ -20,7 +20,10 @@ from rich.table import Table
 from ngf_console.migration.loader import load_paths
 from ngf_console.migration.plan import convert
 
-app = typer.Typer(help="Migrate NGINX Ingress Controller / ingress-nginx to Gateway API + NGF.", no_args_is_help=True)
+app = typer.Typer(
+    help="Migrate NGINX Ingress Controller / ingress-nginx to Gateway API + NGF.",
+    no_args_is_help=True,
+)
 console = Console(stderr=True)
 
 SCAN_KINDS = [
@@ -37,11 +40,17 @@ SCAN_KINDS = [
 
 @app.command()
 def plan(
-    input: Annotated[list[Path], typer.Option("--input", "-i", help="YAML files/directories or nginx.conf")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Directory for manifests and reports")],
-    gateway_name: Annotated[str, typer.Option(help="Name of the generated Gateways")] = "ngf-migrated",
+    input: Annotated[
+        list[Path], typer.Option("--input", "-i", help="YAML files/directories or nginx.conf")
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Directory for manifests and reports")
+    ],
+    gateway_name: Annotated[
+        str, typer.Option(help="Name of the generated Gateways")
+    ] = "ngf-migrated",
 ) -> None:
-    """Convert the input into Gateway API / NGF manifests (one file each) plus report.json and report.md."""
+    """Convert the input into Gateway API / NGF manifests (one file each) + reports."""
     for path in input:
         if not path.exists():
             console.print(f"[red]input not found: {path}")
@@ -63,7 +72,14 @@ def plan(
     for column in ("source", "confidence", "generated", "review", "not carried over", "enterprise"):
         table.add_column(column)
     for r in result.report.resources:
-        table.add_row(r.source, r.confidence, str(len(r.generated)), str(len(r.needs_review)), str(len(r.unsupported)), str(len(r.enterprise_only)))
+        table.add_row(
+            r.source,
+            r.confidence,
+            str(len(r.generated)),
+            str(len(r.needs_review)),
+            str(len(r.unsupported)),
+            str(len(r.enterprise_only)),
+        )
     console.print(table)
     for err in result.report.errors:
         console.print(f"[yellow]input error[/] {err.location}: {err.message}")
@@ -81,7 +97,9 @@ def _client(kubeconfig: Path) -> Any:
 def scan(
     kubeconfig: Annotated[Path, typer.Option(help="Kubeconfig of the source cluster")],
     namespace: Annotated[str | None, typer.Option(help="Only this namespace")] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="YAML bundle to write")] = Path("scan-output.yaml"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="YAML bundle to write")] = Path(
+        "scan-output.yaml"
+    ),
 ) -> None:
     """Read Ingresses and NGINX custom resources from a cluster into one YAML bundle."""
     from lightkube.core.exceptions import ApiError
@@ -97,7 +115,11 @@ def scan(
                 if res is None:
                     from lightkube.resources.core_v1 import ConfigMap, Service
 
-                    items = list(client.list(Service if kind == "Service" else ConfigMap, namespace=namespace or "*"))
+                    items = list(
+                        client.list(
+                            Service if kind == "Service" else ConfigMap, namespace=namespace or "*"
+                        )
+                    )
                 else:
                     items = list(client.list(res, namespace=namespace or "*"))
             except ApiError as exc:
@@ -110,7 +132,9 @@ def scan(
                 obj.setdefault("apiVersion", f"{group}/{version}" if group else version)
                 obj.setdefault("kind", kind)
                 meta = obj.get("metadata") or {}
-                obj["metadata"] = {k: meta[k] for k in ("name", "namespace", "annotations", "labels") if k in meta}
+                obj["metadata"] = {
+                    k: meta[k] for k in ("name", "namespace", "annotations", "labels") if k in meta
+                }
                 obj.pop("status", None)
                 docs.append(obj)
             progress.update(task, advance=1)
@@ -133,14 +157,32 @@ def validate(
     table = Table(title=f"Migrated routes in {namespace}")
     for column in ("route", "accepted", "missing backends"):
         table.add_column(column)
-    for kind, plural, version in (("HTTPRoute", "httproutes", "v1"), ("GRPCRoute", "grpcroutes", "v1")):
+    for kind, plural, version in (
+        ("HTTPRoute", "httproutes", "v1"),
+        ("GRPCRoute", "grpcroutes", "v1"),
+    ):
         res = create_namespaced_resource("gateway.networking.k8s.io", version, kind, plural)
-        for route in client.list(res, namespace=namespace, labels={"ngf-console.f5.com/migrated": "true"}):
+        for route in client.list(
+            res, namespace=namespace, labels={"ngf-console.f5.com/migrated": "true"}
+        ):
             obj = route.to_dict() if hasattr(route, "to_dict") else dict(route)
             parents = ((obj.get("status") or {}).get("parents")) or []
-            accepted = any(c.get("type") == "Accepted" and c.get("status") == "True" for p in parents for c in p.get("conditions") or [])
-            missing = sorted({b["name"] for r in obj["spec"].get("rules") or [] for b in r.get("backendRefs") or [] if not b.get("namespace") and b["name"] not in services})
+            accepted = any(
+                c.get("type") == "Accepted" and c.get("status") == "True"
+                for p in parents
+                for c in p.get("conditions") or []
+            )
+            missing = sorted(
+                {
+                    b["name"]
+                    for r in obj["spec"].get("rules") or []
+                    for b in r.get("backendRefs") or []
+                    if not b.get("namespace") and b["name"] not in services
+                }
+            )
             problems += (not accepted) + len(missing)
-            table.add_row(f"{kind}/{obj['metadata']['name']}", "yes" if accepted else "no", ", ".join(missing))
+            table.add_row(
+                f"{kind}/{obj['metadata']['name']}", "yes" if accepted else "no", ", ".join(missing)
+            )
     console.print(table)
     raise typer.Exit(0 if problems == 0 else 2)

@@ -6,7 +6,15 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ngf_console.migration.context import GATEWAY_GROUP
-from ngf_console.migration.ir import Backend, ExtraResource, GatewayIR, Match, MigrationIR, RouteIR, Rule
+from ngf_console.migration.ir import (
+    Backend,
+    ExtraResource,
+    GatewayIR,
+    Match,
+    MigrationIR,
+    RouteIR,
+    Rule,
+)
 
 Confidence = Literal["high", "medium", "low"]
 GW_V1 = f"{GATEWAY_GROUP}/v1"
@@ -93,7 +101,9 @@ def _http_match(m: Match) -> dict[str, Any]:
     if m.headers:
         out["headers"] = [{"type": h.type, "name": h.name, "value": h.value} for h in m.headers]
     if m.query_params:
-        out["queryParams"] = [{"type": q.type, "name": q.name, "value": q.value} for q in m.query_params]
+        out["queryParams"] = [
+            {"type": q.type, "name": q.name, "value": q.value} for q in m.query_params
+        ]
     if m.method:
         out["method"] = m.method
     return out
@@ -130,12 +140,32 @@ def _filters(rule: Rule) -> list[dict[str, Any]]:
     seen: dict[str, dict[str, Any]] = {}
     for f in rule.filters:
         key = _FILTER_KEYS[f.type]
-        if f.type in ("RequestHeaderModifier", "ResponseHeaderModifier", "URLRewrite", "CORS", "RequestRedirect") and f.type in seen:
+        if (
+            f.type
+            in (
+                "RequestHeaderModifier",
+                "ResponseHeaderModifier",
+                "URLRewrite",
+                "CORS",
+                "RequestRedirect",
+            )
+            and f.type in seen
+        ):
             target = seen[f.type][key]
             for k, v in f.config.items():
                 if isinstance(v, list) and isinstance(target.get(k), list):
-                    names = {str(x.get("name", x)).lower() if isinstance(x, dict) else str(x).lower() for x in target[k]}
-                    target[k] += [x for x in v if (str(x.get("name", x)).lower() if isinstance(x, dict) else str(x).lower()) not in names]
+                    names = {
+                        str(x.get("name", x)).lower() if isinstance(x, dict) else str(x).lower()
+                        for x in target[k]
+                    }
+                    target[k] += [
+                        x
+                        for x in v
+                        if (
+                            str(x.get("name", x)).lower() if isinstance(x, dict) else str(x).lower()
+                        )
+                        not in names
+                    ]
                 else:
                     target.setdefault(k, v)
             continue
@@ -166,7 +196,12 @@ def route(r: RouteIR) -> dict[str, Any]:
                 item["matches"] = matches
             filters = _filters(rule)
             if r.kind == "GRPCRoute":
-                filters = [f for f in filters if f["type"] in ("RequestHeaderModifier", "ResponseHeaderModifier", "ExtensionRef")]
+                filters = [
+                    f
+                    for f in filters
+                    if f["type"]
+                    in ("RequestHeaderModifier", "ResponseHeaderModifier", "ExtensionRef")
+                ]
             if filters:
                 item["filters"] = filters
             redirect = any(f["type"] == "RequestRedirect" for f in filters)
@@ -182,15 +217,28 @@ def route(r: RouteIR) -> dict[str, Any]:
     spec: dict[str, Any] = {"parentRefs": parents, "rules": rules}
     if r.hostnames and r.kind in ("HTTPRoute", "GRPCRoute", "TLSRoute"):
         spec["hostnames"] = list(dict.fromkeys(r.hostnames))
-    return {"apiVersion": ROUTE_API[r.kind], "kind": r.kind, "metadata": _meta(r.name, r.namespace), "spec": spec}
+    return {
+        "apiVersion": ROUTE_API[r.kind],
+        "kind": r.kind,
+        "metadata": _meta(r.name, r.namespace),
+        "spec": spec,
+    }
 
 
 def extra(res: ExtraResource) -> dict[str, Any]:
     """A policy, filter or grant manifest."""
     spec = {k: v for k, v in res.spec.items() if not k.startswith("_")}
     if res.kind == "BackendTLSPolicy" and "_service" in res.spec:
-        spec = {"targetRefs": [{"group": "", "kind": "Service", "name": res.spec["_service"]}], **{k: v for k, v in spec.items() if k != "targetRefs"}}
-    return {"apiVersion": res.api_version, "kind": res.kind, "metadata": _meta(res.name, res.namespace), "spec": spec}
+        spec = {
+            "targetRefs": [{"group": "", "kind": "Service", "name": res.spec["_service"]}],
+            **{k: v for k, v in spec.items() if k != "targetRefs"},
+        }
+    return {
+        "apiVersion": res.api_version,
+        "kind": res.kind,
+        "metadata": _meta(res.name, res.namespace),
+        "spec": spec,
+    }
 
 
 def reference_grants(ir: MigrationIR) -> list[GeneratedManifest]:
@@ -214,7 +262,10 @@ def reference_grants(ir: MigrationIR) -> list[GeneratedManifest]:
             "kind": "ReferenceGrant",
             "metadata": _meta(name, ns),
             "spec": {
-                "from": [{"group": GATEWAY_GROUP, "kind": from_kind, "namespace": n} for n in sorted(from_nss)],
+                "from": [
+                    {"group": GATEWAY_GROUP, "kind": from_kind, "namespace": n}
+                    for n in sorted(from_nss)
+                ],
                 "to": [{"group": "", "kind": to_kind}],
             },
         }
@@ -227,8 +278,19 @@ def emit(ir: MigrationIR) -> list[GeneratedManifest]:
     out: list[GeneratedManifest] = []
     for _ns, gw in sorted(ir.gateways.items()):
         sources = sorted({lst.source for lst in gw.listeners})
-        warnings = [f"listener {lst.name}: TLS Secret not known, set certificateRefs" for lst in gw.listeners if lst.protocol == "HTTPS" and not lst.tls_secret]
-        out.append(GeneratedManifest(source_ref=", ".join(sources) or "migration", body=gateway(gw), confidence="medium" if warnings else "high", warnings=warnings))
+        warnings = [
+            f"listener {lst.name}: TLS Secret not known, set certificateRefs"
+            for lst in gw.listeners
+            if lst.protocol == "HTTPS" and not lst.tls_secret
+        ]
+        out.append(
+            GeneratedManifest(
+                source_ref=", ".join(sources) or "migration",
+                body=gateway(gw),
+                confidence="medium" if warnings else "high",
+                warnings=warnings,
+            )
+        )
     for r in ir.routes:
         out.append(GeneratedManifest(source_ref=r.source, body=route(r)))
     seen: set[tuple[str, str, str]] = set()
@@ -237,6 +299,13 @@ def emit(ir: MigrationIR) -> list[GeneratedManifest]:
         if key in seen:
             continue
         seen.add(key)
-        out.append(GeneratedManifest(source_ref=res.source, body=extra(res), confidence=res.confidence, warnings=[res.note] if res.note else []))
+        out.append(
+            GeneratedManifest(
+                source_ref=res.source,
+                body=extra(res),
+                confidence=res.confidence,
+                warnings=[res.note] if res.note else [],
+            )
+        )
     out += reference_grants(ir)
     return out

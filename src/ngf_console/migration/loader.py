@@ -71,7 +71,9 @@ def load_text(text: str, file: str, out: LoadedInput) -> None:
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = start + (mark.line if mark is not None else 0) + 1
-            out.errors.append(LoadError(file, line, f"invalid YAML: {getattr(exc, 'problem', exc)}"))
+            out.errors.append(
+                LoadError(file, line, f"invalid YAML: {getattr(exc, 'problem', exc)}")
+            )
             continue
         line = start + chunk[: len(chunk) - len(chunk.lstrip())].count("\n") + 1
         _add(obj, file, line, out)
@@ -93,7 +95,9 @@ def _add(obj: Any, file: str, line: int, out: LoadedInput) -> None:
     elif kind in CONTEXT_KINDS:
         out.context.append(SourceDoc(obj=obj, file=file, line=line))
     else:
-        out.errors.append(LoadError(file, line, f"unknown kind {kind or '(none)'!r}: not converted"))
+        out.errors.append(
+            LoadError(file, line, f"unknown kind {kind or '(none)'!r}: not converted")
+        )
 
 
 def load_paths(paths: list[Path]) -> LoadedInput:

@@ -67,7 +67,9 @@ def _is_community(doc: SourceDoc) -> bool:
     return any(k.startswith(ingress_community.PREFIX) for k in doc.annotations)
 
 
-def convert(loaded: LoadedInput, gateway_name: str = "ngf-migrated", gateway_class: str = "nginx") -> MigrationResult:
+def convert(
+    loaded: LoadedInput, gateway_name: str = "ngf-migrated", gateway_class: str = "nginx"
+) -> MigrationResult:
     """Convert already-loaded input."""
     ctx = ConversionContext(gateway_name=gateway_name, gateway_class=gateway_class)
     for err in loaded.errors:
@@ -84,7 +86,9 @@ def convert(loaded: LoadedInput, gateway_name: str = "ngf-migrated", gateway_cla
     ingresses = by_kind.get("Ingress", [])
     ingress_nginx_org.convert(ctx, [d for d in ingresses if not _is_community(d)])
     ingress_community.convert(ctx, [d for d in ingresses if _is_community(d)])
-    virtualserver.convert(ctx, by_kind.get("VirtualServer", []), by_kind.get("VirtualServerRoute", []))
+    virtualserver.convert(
+        ctx, by_kind.get("VirtualServer", []), by_kind.get("VirtualServerRoute", [])
+    )
     transportserver.convert(ctx, by_kind.get("TransportServer", []))
     for conf in loaded.nginx_confs:
         nginx_conf.convert(ctx, conf)
@@ -100,15 +104,21 @@ def convert(loaded: LoadedInput, gateway_name: str = "ngf-migrated", gateway_cla
     for m in manifests:
         source_levels = [levels.get(ref, "high") for ref in m.source_ref.split(", ")]
         worst = max([m.confidence, *source_levels], key=lambda c: _RANK[c])
-        m.confidence = worst  # type: ignore[assignment]
+        m.confidence = worst
     return MigrationResult(manifests=manifests, report=report)
 
 
 def _unused_policies(ctx: ConversionContext) -> None:
     used = {f.path.split(" → ")[-1] for f in ctx.ir.findings if " → Policy/" in f.path}
     for (_ns, _name), doc in ctx.policies.items():
-        if doc.ref not in used and not any(f.source == doc.ref and f.status != "unsupported" for f in ctx.ir.findings):
-            ctx.review(doc.ref, "metadata", "no VirtualServer or Ingress in the input references this Policy")
+        if doc.ref not in used and not any(
+            f.source == doc.ref and f.status != "unsupported" for f in ctx.ir.findings
+        ):
+            ctx.review(
+                doc.ref,
+                "metadata",
+                "no VirtualServer or Ingress in the input references this Policy",
+            )
 
 
 def plan(inputs: Iterable[Path | str], gateway_name: str = "ngf-migrated") -> MigrationResult:

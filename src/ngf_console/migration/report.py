@@ -72,7 +72,11 @@ def confidence_of(findings: list[Finding]) -> tuple[Confidence, str]:
         hit = next((f for f in findings if f.status == status), None)
         if hit is not None:
             count = sum(1 for f in findings if f.status == status)
-            label = {"unsupported": "not carried over", "review": "needs review", "enterprise": "needs NGF Enterprise"}[status]
+            label = {
+                "unsupported": "not carried over",
+                "review": "needs review",
+                "enterprise": "needs NGF Enterprise",
+            }[status]
             return level, f"{count} item(s) {label}, e.g. {hit.path}: {hit.message}"  # type: ignore[return-value]
     return "high", "every field mapped directly"
 
@@ -128,9 +132,12 @@ def render_markdown(report: MigrationReport) -> str:
     lines = [
         "# Migration report",
         "",
-        f"- Source resources: {s.get('totalSourceResources', 0)}; generated resources: {s.get('generatedResources', 0)}",
-        f"- Direct (high confidence): {s.get('directMappings', 0)}; need review: {s.get('requiresReview', 0)}; "
-        f"with unsupported items: {s.get('unsupported', 0)}; need Enterprise: {s.get('requiresEnterprise', 0)}",
+        f"- Source resources: {s.get('totalSourceResources', 0)}; "
+        f"generated resources: {s.get('generatedResources', 0)}",
+        f"- Direct (high confidence): {s.get('directMappings', 0)}; "
+        f"need review: {s.get('requiresReview', 0)}; "
+        f"with unsupported items: {s.get('unsupported', 0)}; "
+        f"need Enterprise: {s.get('requiresEnterprise', 0)}",
         f"- Overall confidence: **{s.get('overallConfidence', 'high')}**",
         "",
     ]
@@ -151,6 +158,9 @@ def render_markdown(report: MigrationReport) -> str:
         ):
             if items:
                 lines += [f"### {title}", ""]
-                lines += [f"- `{i.path}`: {i.message}" + (f" → {i.target}" if i.target else "") for i in items]
+                lines += [
+                    f"- `{i.path}`: {i.message}" + (f" → {i.target}" if i.target else "")
+                    for i in items
+                ]
                 lines.append("")
     return "\n".join(lines)

@@ -11,7 +11,12 @@ from ngf_console.migration.context import NGF_API, ConversionContext, SourceDoc,
 from ngf_console.migration.ir import ExtraResource
 from ngf_console.migration.sources.ingress_common import nginx_duration, nginx_size
 
-CONTROLLER_NAMES = {"nginx-config", "nginx-configuration", "ingress-nginx-controller", "nginx-ingress"}
+CONTROLLER_NAMES = {
+    "nginx-config",
+    "nginx-configuration",
+    "ingress-nginx-controller",
+    "nginx-ingress",
+}
 CLIENT_KEYS = {
     "client-max-body-size": ("body", "maxSize"),
     "proxy-body-size": ("body", "maxSize"),
@@ -71,20 +76,29 @@ def convert(ctx: ConversionContext, docs: list[SourceDoc]) -> None:
             path = f"data.{key}"
             if key in CLIENT_KEYS:
                 ctx.config[key] = value
-                ctx.mapped(ref, path, "→ ClientSettingsPolicy on every generated Gateway", "ClientSettingsPolicy")
+                ctx.mapped(
+                    ref,
+                    path,
+                    "→ ClientSettingsPolicy on every generated Gateway",
+                    "ClientSettingsPolicy",
+                )
             elif key == "default-server-tls-secret" or key == "default-ssl-certificate":
                 ctx.config["default-server-tls-secret"] = value
                 ctx.review(ref, path, "default certificate for HTTPS listeners without a secret")
             elif key in REVIEW:
                 ctx.review(ref, path, f"global setting: {REVIEW[key]}")
             else:
-                ctx.unsupported(ref, path, "controller setting with no NGF equivalent (NGF manages NGINX itself)")
+                ctx.unsupported(
+                    ref,
+                    path,
+                    "controller setting with no NGF equivalent (NGF manages NGINX itself)",
+                )
 
 
 def finish(ctx: ConversionContext) -> None:
     """Attach the Gateway-wide client settings to every generated Gateway."""
     spec: dict[str, dict[str, object]] = {}
-    for key, (group, field) in CLIENT_KEYS.items():  # noqa: B007
+    for key, (group, field) in CLIENT_KEYS.items():
         if key not in ctx.config:
             continue
         value = ctx.config[key]

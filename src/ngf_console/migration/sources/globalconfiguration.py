@@ -20,9 +20,13 @@ def convert(ctx: ConversionContext, docs: list[SourceDoc]) -> None:
             if listener.get("ssl") and protocol == "HTTP":
                 protocol = "HTTPS"
             ctx.global_listeners[name] = (port, protocol)
-            ctx.mapped(ref, where, f"listener {name} → Gateway listener {protocol}/{port} where used")
+            ctx.mapped(
+                ref, where, f"listener {name} → Gateway listener {protocol}/{port} where used"
+            )
             for key in ("ipv4", "ipv6"):
                 if key in listener:
-                    ctx.review(ref, f"{where}.{key}", "listen address: set Gateway spec.addresses by hand")
+                    ctx.review(
+                        ref, f"{where}.{key}", "listen address: set Gateway spec.addresses by hand"
+                    )
             ctx.leftovers(ref, listener, {"name", "port", "protocol", "ssl", "ipv4", "ipv6"}, where)
         ctx.leftovers(ref, doc.spec, {"listeners"}, "spec")

@@ -221,7 +221,9 @@ class IngressTranslation:
         if tls_host is None:
             return [], http
         secret = self.tls[tls_host]
-        https = [ctx.https_listener(ns, host or None, secret, ref, port) for port in self.https_ports]
+        https = [
+            ctx.https_listener(ns, host or None, secret, ref, port) for port in self.https_ports
+        ]
         return https, http
 
     def _host_routes(self, host: str, items: list[IngressPath]) -> None:
@@ -282,9 +284,7 @@ class IngressTranslation:
         if https and self.ssl_redirect and redirect_key not in ctx.redirects:
             # One redirect route per host: minions of a mergeable group share it.
             ctx.redirects.add(redirect_key)
-            redirect = Filter(
-                type="RequestRedirect", config={"scheme": "https", "statusCode": 301}
-            )
+            redirect = Filter(type="RequestRedirect", config={"scheme": "https", "statusCode": 301})
             self.routes.append(
                 ctx.route(
                     RouteIR(
@@ -331,7 +331,9 @@ class IngressTranslation:
             self.ctx.mapped(self.ref, rule.source_path, f"path {path} → gRPC service {service}")
         return Rule(
             matches=matches,
-            filters=[f for f in rule.filters if f.type in ("RequestHeaderModifier", "ExtensionRef")],
+            filters=[
+                f for f in rule.filters if f.type in ("RequestHeaderModifier", "ExtensionRef")
+            ],
             backends=rule.backends,
             source_path=rule.source_path,
         )
@@ -356,7 +358,9 @@ class IngressTranslation:
         )
         backends = [Backend(name=i.service, port=i.port or 443) for i in items[:1]]
         if len(items) > 1:
-            ctx.review(self.ref, "spec.rules", "TLS passthrough routes by SNI only: first path kept")
+            ctx.review(
+                self.ref, "spec.rules", "TLS passthrough routes by SNI only: first path kept"
+            )
         self.routes.append(
             ctx.route(
                 RouteIR(

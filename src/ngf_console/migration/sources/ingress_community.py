@@ -37,7 +37,10 @@ def _truthy(value: str) -> bool:
 def _rewrite_target(tr: IngressTranslation, key: str, value: str, ref: str) -> None:
     if not _CAPTURE.search(value):
         tr.filters.append(
-            Filter(type="URLRewrite", config={"path": {"type": "ReplaceFullPath", "replaceFullPath": value}})
+            Filter(
+                type="URLRewrite",
+                config={"path": {"type": "ReplaceFullPath", "replaceFullPath": value}},
+            )
         )
         tr.ctx.mapped(ref, key, f"→ URLRewrite ReplaceFullPath {value}", "URLRewrite")
         return
@@ -49,7 +52,10 @@ def _rewrite_target(tr: IngressTranslation, key: str, value: str, ref: str) -> N
             item.path_type = "Prefix"
         tr.path_type = None
         tr.filters.append(
-            Filter(type="URLRewrite", config={"path": {"type": "ReplacePrefixMatch", "replacePrefixMatch": "/"}})
+            Filter(
+                type="URLRewrite",
+                config={"path": {"type": "ReplacePrefixMatch", "replacePrefixMatch": "/"}},
+            )
         )
         tr.ctx.review(
             ref,
@@ -70,14 +76,18 @@ def _use_regex(tr: IngressTranslation, key: str, value: str, ref: str) -> None:
     if _truthy(value):
         tr.path_type = "RegularExpression"
         tr.case_insensitive = True
-        tr.ctx.review(ref, key, "paths → RegularExpression (ingress-nginx matches ~* case-insensitively)")
+        tr.ctx.review(
+            ref, key, "paths → RegularExpression (ingress-nginx matches ~* case-insensitively)"
+        )
     else:
         tr.ctx.mapped(ref, key, "false: plain paths")
 
 
 def _ssl_redirect(tr: IngressTranslation, key: str, value: str, ref: str) -> None:
     tr.ssl_redirect = _truthy(value) or (key.endswith("/ssl-redirect") and value.strip() == "")
-    tr.ctx.mapped(ref, key, f"ssl redirect {'on' if tr.ssl_redirect else 'off'} (301; ingress-nginx uses 308)")
+    tr.ctx.mapped(
+        ref, key, f"ssl redirect {'on' if tr.ssl_redirect else 'off'} (301; ingress-nginx uses 308)"
+    )
 
 
 def _backend_protocol(tr: IngressTranslation, key: str, value: str, ref: str) -> None:
@@ -97,7 +107,12 @@ def _backend_protocol(tr: IngressTranslation, key: str, value: str, ref: str) ->
                     note="BackendTLSPolicy always verifies the backend certificate",
                 )
             )
-        tr.ctx.review(ref, key, "→ BackendTLSPolicy (certificate verified; set CA/hostname)", "BackendTLSPolicy")
+        tr.ctx.review(
+            ref,
+            key,
+            "→ BackendTLSPolicy (certificate verified; set CA/hostname)",
+            "BackendTLSPolicy",
+        )
     elif proto in ("HTTP", "AUTO_HTTP"):
         tr.ctx.mapped(ref, key, "plain HTTP to the backend (default)")
     elif proto not in ("GRPC",):
@@ -125,7 +140,10 @@ def _proxy_ssl(tr: IngressTranslation, key: str, value: str, ref: str) -> None:
         tr.ctx.review(ref, key, "verification cannot be turned off with BackendTLSPolicy")
     elif key.endswith("proxy-ssl-secret"):
         tr.ctx.review(
-            ref, key, "CA taken from this Secret: put its ca.crt in a ConfigMap of that name", "BackendTLSPolicy"
+            ref,
+            key,
+            "CA taken from this Secret: put its ca.crt in a ConfigMap of that name",
+            "BackendTLSPolicy",
         )
     else:
         tr.ctx.mapped(ref, key, "folded into the BackendTLSPolicy", "BackendTLSPolicy")
@@ -134,34 +152,58 @@ def _proxy_ssl(tr: IngressTranslation, key: str, value: str, ref: str) -> None:
 def _cors(tr: IngressTranslation, key: str, value: str, ref: str) -> None:
     ann = tr.doc.annotations
     if key != PREFIX + "enable-cors":
-        tr.ctx.mapped(ref, key, "folded into the CORS filter" if _truthy(ann.get(PREFIX + "enable-cors", "")) else "ignored: enable-cors is not true")
+        tr.ctx.mapped(
+            ref,
+            key,
+            "folded into the CORS filter"
+            if _truthy(ann.get(PREFIX + "enable-cors", ""))
+            else "ignored: enable-cors is not true",
+        )
         return
     if not _truthy(value):
         tr.ctx.mapped(ref, key, "CORS off")
         return
     config: dict[str, object] = {
         "allowOrigins": split_list(ann.get(PREFIX + "cors-allow-origin", "*")),
-        "allowMethods": split_list(ann.get(PREFIX + "cors-allow-methods", "GET, PUT, POST, DELETE, PATCH, OPTIONS")),
-        "allowHeaders": split_list(ann.get(PREFIX + "cors-allow-headers", "DNT,Keep-Alive,User-Agent,X-Requested-With,If-Modified-Since,Cache-Control,Content-Type,Range,Authorization")),
+        "allowMethods": split_list(
+            ann.get(PREFIX + "cors-allow-methods", "GET, PUT, POST, DELETE, PATCH, OPTIONS")
+        ),
+        "allowHeaders": split_list(
+            ann.get(
+                PREFIX + "cors-allow-headers",
+                "DNT,Keep-Alive,User-Agent,X-Requested-With,If-Modified-Since,Cache-Control,Content-Type,Range,Authorization",
+            )
+        ),
         "allowCredentials": ann.get(PREFIX + "cors-allow-credentials", "true").lower() == "true",
         "maxAge": int(ann.get(PREFIX + "cors-max-age", "1728000")),
     }
     if ann.get(PREFIX + "cors-expose-headers"):
         config["exposeHeaders"] = split_list(ann[PREFIX + "cors-expose-headers"])
     tr.filters.append(Filter(type="CORS", config=config))
-    tr.ctx.review(ref, key, "→ HTTPRoute CORS filter (Gateway API experimental; check NGF support)", "CORS filter")
+    tr.ctx.review(
+        ref,
+        key,
+        "→ HTTPRoute CORS filter (Gateway API experimental; check NGF support)",
+        "CORS filter",
+    )
 
 
 def _timeout(tr: IngressTranslation, key: str, value: str, ref: str) -> None:
     tr.timeouts["backendRequest"] = nginx_duration(value)
-    tr.ctx.review(ref, key, "→ rules[].timeouts.backendRequest (whole request, not per read)", "timeouts")
+    tr.ctx.review(
+        ref, key, "→ rules[].timeouts.backendRequest (whole request, not per read)", "timeouts"
+    )
 
 
 def _body_size(tr: IngressTranslation, key: str, value: str, ref: str) -> None:
     if key.endswith("client-body-buffer-size") and PREFIX + "proxy-body-size" in tr.doc.annotations:
         tr.ctx.review(ref, key, "buffer size has no NGF equivalent; proxy-body-size kept")
         return
-    tr.policies.append(PolicyRequest("ClientSettingsPolicy", {"body": {"maxSize": nginx_size(value)}}, style="targetRef"))
+    tr.policies.append(
+        PolicyRequest(
+            "ClientSettingsPolicy", {"body": {"maxSize": nginx_size(value)}}, style="targetRef"
+        )
+    )
     if key.endswith("client-body-buffer-size"):
         tr.ctx.review(ref, key, "→ ClientSettingsPolicy body.maxSize (as ingress2gateway does)")
     else:
@@ -180,7 +222,9 @@ def _source_range(tr: IngressTranslation, key: str, value: str, ref: str) -> Non
         {"snippets": [{"context": "http.server.location", "value": "\n".join(lines)}]},
         "source ranges as allow/deny snippets",
     )
-    tr.ctx.review(ref, key, "→ SnippetsFilter allow/deny (NGF has no IP access policy)", "SnippetsFilter")
+    tr.ctx.review(
+        ref, key, "→ SnippetsFilter allow/deny (NGF has no IP access policy)", "SnippetsFilter"
+    )
 
 
 def _affinity(tr: IngressTranslation, key: str, value: str, ref: str) -> None:
@@ -195,12 +239,16 @@ def _affinity(tr: IngressTranslation, key: str, value: str, ref: str) -> None:
         "sessionName": ann.get(PREFIX + "session-cookie-name", "INGRESSCOOKIE"),
         "type": "Cookie",
     }
-    max_age = ann.get(PREFIX + "session-cookie-max-age") or ann.get(PREFIX + "session-cookie-expires")
+    max_age = ann.get(PREFIX + "session-cookie-max-age") or ann.get(
+        PREFIX + "session-cookie-expires"
+    )
     if max_age:
         persistence["absoluteTimeout"] = nginx_duration(max_age)
         persistence["cookieConfig"] = {"lifetimeType": "Permanent"}
     tr.session_persistence = persistence
-    tr.ctx.enterprise(ref, key, "→ HTTPRoute sessionPersistence (NGINX Plus in NGF)", "sessionPersistence")
+    tr.ctx.enterprise(
+        ref, key, "→ HTTPRoute sessionPersistence (NGINX Plus in NGF)", "sessionPersistence"
+    )
 
 
 def _snippet(context: str) -> Handler:
@@ -211,7 +259,12 @@ def _snippet(context: str) -> Handler:
             {"snippets": [{"context": context, "value": value}]},
             "raw NGINX configuration: review it",
         )
-        tr.ctx.review(ref, key, f"snippet → SnippetsFilter ({context}); review its directives", "SnippetsFilter")
+        tr.ctx.review(
+            ref,
+            key,
+            f"snippet → SnippetsFilter ({context}); review its directives",
+            "SnippetsFilter",
+        )
 
     return handle
 
@@ -225,7 +278,9 @@ def _limit(tr: IngressTranslation, key: str, value: str, ref: str) -> None:
     rate = int(value)
     burst = rate * int(ann.get(PREFIX + "limit-burst-multiplier", "5"))
     rule = {"rate": f"{rate}{unit}", "key": "$binary_remote_addr", "zoneSize": "5m", "burst": burst}
-    tr.policies.append(PolicyRequest("RateLimitPolicy", {"rateLimit": {"local": {"rules": [rule]}}}))
+    tr.policies.append(
+        PolicyRequest("RateLimitPolicy", {"rateLimit": {"local": {"rules": [rule]}}})
+    )
     tr.ctx.mapped(ref, key, f"→ RateLimitPolicy {rate}{unit} burst {burst}", "RateLimitPolicy")
 
 
@@ -234,28 +289,41 @@ def _auth(tr: IngressTranslation, key: str, value: str, ref: str) -> None:
     if key != PREFIX + "auth-type":
         if ann.get(PREFIX + "auth-type", "").lower() == "basic":
             if key.endswith("auth-secret-type") and value.strip() == "auth-map":
-                tr.ctx.review(ref, key, "auth-map secrets: NGF needs an htpasswd file under key 'auth'")
+                tr.ctx.review(
+                    ref, key, "auth-map secrets: NGF needs an htpasswd file under key 'auth'"
+                )
             else:
                 tr.ctx.mapped(ref, key, "folded into the AuthenticationFilter")
         else:
             tr.ctx.review(ref, key, "ignored: auth-type is not basic")
         return
     if value.strip().lower() != "basic":
-        tr.ctx.unsupported(ref, key, f"auth-type {value!r}: only basic maps to AuthenticationFilter")
+        tr.ctx.unsupported(
+            ref, key, f"auth-type {value!r}: only basic maps to AuthenticationFilter"
+        )
         return
     secret = ann.get(PREFIX + "auth-secret", "")
     namespace, _, name = secret.rpartition("/")
-    basic: dict[str, object] = {"secretRef": {"name": name}, "realm": ann.get(PREFIX + "auth-realm", "Authentication Required")}
+    basic: dict[str, object] = {
+        "secretRef": {"name": name},
+        "realm": ann.get(PREFIX + "auth-realm", "Authentication Required"),
+    }
     tr.extension("AuthenticationFilter", "basic-auth", {"type": "Basic", "basic": basic}, None)
     if namespace and namespace != tr.namespace:
-        tr.ctx.review(ref, PREFIX + "auth-secret", f"Secret in namespace {namespace}: copy it to {tr.namespace}")
+        tr.ctx.review(
+            ref,
+            PREFIX + "auth-secret",
+            f"Secret in namespace {namespace}: copy it to {tr.namespace}",
+        )
     tr.ctx.mapped(ref, key, "→ AuthenticationFilter type Basic", "AuthenticationFilter")
 
 
 def _redirect(code_key: str, default: int) -> Handler:
     def handle(tr: IngressTranslation, key: str, value: str, ref: str) -> None:
         url = urlsplit(value.strip())
-        config: dict[str, object] = {"statusCode": int(tr.doc.annotations.get(code_key, str(default)))}
+        config: dict[str, object] = {
+            "statusCode": int(tr.doc.annotations.get(code_key, str(default)))
+        }
         if url.scheme:
             config["scheme"] = url.scheme
         if url.hostname:
@@ -277,8 +345,16 @@ def _redirect(code_key: str, default: int) -> Handler:
 def _app_root(tr: IngressTranslation, key: str, value: str, ref: str) -> None:
     tr.leading_rules.append(
         Rule(
-            matches=[Match(path={"type": "Exact", "value": "/"})],  # type: ignore[arg-type]
-            filters=[Filter(type="RequestRedirect", config={"statusCode": 302, "path": {"type": "ReplaceFullPath", "replaceFullPath": value}})],
+            matches=[Match(path={"type": "Exact", "value": "/"})],
+            filters=[
+                Filter(
+                    type="RequestRedirect",
+                    config={
+                        "statusCode": 302,
+                        "path": {"type": "ReplaceFullPath", "replaceFullPath": value},
+                    },
+                )
+            ],
             source_path=f"metadata.annotations[{key}]",
         )
     )
@@ -292,7 +368,9 @@ def _server_alias(tr: IngressTranslation, key: str, value: str, ref: str) -> Non
 
 def _header(name: str) -> Handler:
     def handle(tr: IngressTranslation, key: str, value: str, ref: str) -> None:
-        tr.filters.append(Filter(type="RequestHeaderModifier", config={"set": [{"name": name, "value": value}]}))
+        tr.filters.append(
+            Filter(type="RequestHeaderModifier", config={"set": [{"name": name, "value": value}]})
+        )
         tr.ctx.mapped(ref, key, f"→ RequestHeaderModifier set {name}", "RequestHeaderModifier")
 
     return handle
@@ -309,8 +387,15 @@ def _custom_headers(tr: IngressTranslation, key: str, value: str, ref: str) -> N
     if data is None:
         tr.ctx.review(ref, key, f"ConfigMap {value} not in the input; add its headers by hand")
         return
-    tr.filters.append(Filter(type="ResponseHeaderModifier", config={"set": [{"name": k, "value": v} for k, v in sorted(data.items())]}))
-    tr.ctx.mapped(ref, key, f"→ ResponseHeaderModifier from ConfigMap {value}", "ResponseHeaderModifier")
+    tr.filters.append(
+        Filter(
+            type="ResponseHeaderModifier",
+            config={"set": [{"name": k, "value": v} for k, v in sorted(data.items())]},
+        )
+    )
+    tr.ctx.mapped(
+        ref, key, f"→ ResponseHeaderModifier from ConfigMap {value}", "ResponseHeaderModifier"
+    )
 
 
 def _passthrough(tr: IngressTranslation, key: str, value: str, ref: str) -> None:
@@ -322,16 +407,34 @@ def _passthrough(tr: IngressTranslation, key: str, value: str, ref: str) -> None
 def _mirror(tr: IngressTranslation, key: str, value: str, ref: str) -> None:
     host = urlsplit(value).hostname or ""
     service = host.split(".")[0]
-    tr.filters.append(Filter(type="RequestMirror", config={"backendRef": {"name": service, "port": urlsplit(value).port or 80}}))
-    tr.ctx.review(ref, key, f"→ RequestMirror to Service {service}; check the port", "RequestMirror")
+    tr.filters.append(
+        Filter(
+            type="RequestMirror",
+            config={"backendRef": {"name": service, "port": urlsplit(value).port or 80}},
+        )
+    )
+    tr.ctx.review(
+        ref, key, f"→ RequestMirror to Service {service}; check the port", "RequestMirror"
+    )
 
 
 def _tracing(tr: IngressTranslation, key: str, value: str, ref: str) -> None:
     if _truthy(value):
         tr.policies.append(
-            PolicyRequest("ObservabilityPolicy", {"tracing": {"strategy": "ratio"}}, api_version="gateway.nginx.org/v1alpha2", confidence="medium", note="needs tracing enabled in NginxProxy")
+            PolicyRequest(
+                "ObservabilityPolicy",
+                {"tracing": {"strategy": "ratio"}},
+                api_version="gateway.nginx.org/v1alpha2",
+                confidence="medium",
+                note="needs tracing enabled in NginxProxy",
+            )
         )
-        tr.ctx.review(ref, key, "→ ObservabilityPolicy (enable telemetry in NginxProxy)", "ObservabilityPolicy")
+        tr.ctx.review(
+            ref,
+            key,
+            "→ ObservabilityPolicy (enable telemetry in NginxProxy)",
+            "ObservabilityPolicy",
+        )
     else:
         tr.ctx.mapped(ref, key, "tracing off")
 
@@ -343,7 +446,11 @@ def _buffering(tr: IngressTranslation, key: str, value: str, ref: str) -> None:
         spec = {"bufferSize": nginx_size(value)}
     else:
         spec = {"buffers": {"number": int(value), "size": "4k"}}
-    tr.policies.append(PolicyRequest("ProxySettingsPolicy", {"buffering": spec}, confidence="medium", note="NGF 2.4+"))
+    tr.policies.append(
+        PolicyRequest(
+            "ProxySettingsPolicy", {"buffering": spec}, confidence="medium", note="NGF 2.4+"
+        )
+    )
     tr.ctx.mapped(ref, key, "→ ProxySettingsPolicy buffering", "ProxySettingsPolicy")
 
 
@@ -413,7 +520,9 @@ HANDLERS: dict[str, Handler] = {
     "auth-secret": _auth,
     "auth-secret-type": _auth,
     "auth-realm": _auth,
-    "auth-url": _msg("unsupported", "external auth: NGF has no auth_request equivalent; not carried over"),
+    "auth-url": _msg(
+        "unsupported", "external auth: NGF has no auth_request equivalent; not carried over"
+    ),
     "auth-signin": _msg("unsupported", "external auth sign-in: not carried over"),
     "auth-response-headers": _msg("unsupported", "external auth headers: not carried over"),
     "auth-method": _msg("unsupported", "external auth: not carried over"),
@@ -436,10 +545,16 @@ HANDLERS: dict[str, Handler] = {
     "proxy-buffering": _buffering,
     "proxy-buffer-size": _buffering,
     "proxy-buffers-number": _buffering,
-    "load-balance": _msg("review", "load balancing: NGF 2.2+ UpstreamSettingsPolicy loadBalancingMethod; set by hand"),
-    "upstream-hash-by": _msg("review", "hash balancing: UpstreamSettingsPolicy loadBalancingMethod hash (NGF 2.2+)"),
+    "load-balance": _msg(
+        "review", "load balancing: NGF 2.2+ UpstreamSettingsPolicy loadBalancingMethod; set by hand"
+    ),
+    "upstream-hash-by": _msg(
+        "review", "hash balancing: UpstreamSettingsPolicy loadBalancingMethod hash (NGF 2.2+)"
+    ),
     "service-upstream": _msg("unsupported", "NGF always balances across endpoints"),
-    "enable-access-log": _msg("review", "access logs are configured for the whole NGINX (NginxProxy)"),
+    "enable-access-log": _msg(
+        "review", "access logs are configured for the whole NGINX (NginxProxy)"
+    ),
     "ssl-handshake-timeout": _msg("unsupported", _UNSUP),
     "ssl-alpn": _msg("unsupported", _UNSUP),
     "ssl-ciphers": _msg("unsupported", "no per-listener ciphers in NGF"),
@@ -460,10 +575,14 @@ HANDLERS: dict[str, Handler] = {
     "modsecurity-snippet": _msg("enterprise", "ModSecurity rules → F5 WAF (NGF Enterprise)"),
     "modsecurity-transaction-id": _msg("enterprise", "ModSecurity → F5 WAF (NGF Enterprise)"),
     "satisfy": _msg("unsupported", _UNSUP),
-    "auth-tls-secret": _msg("unsupported", "client certificate auth: Gateway frontend validation; set by hand"),
+    "auth-tls-secret": _msg(
+        "unsupported", "client certificate auth: Gateway frontend validation; set by hand"
+    ),
     "auth-tls-verify-client": _msg("unsupported", "client certificate auth: not carried over"),
     "auth-tls-verify-depth": _msg("unsupported", "client certificate auth: not carried over"),
-    "auth-tls-pass-certificate-to-upstream": _msg("unsupported", "client certificate auth: not carried over"),
+    "auth-tls-pass-certificate-to-upstream": _msg(
+        "unsupported", "client certificate auth: not carried over"
+    ),
     "preserve-trailing-slash": _msg("mapped", "Gateway API redirects keep the path as given"),
     "from-to-www-redirect": _msg("review", "add a redirect route for the www host by hand"),
     "http2-push-preload": _msg("unsupported", "HTTP/2 push is obsolete"),
@@ -475,7 +594,9 @@ HANDLERS: dict[str, Handler] = {
 def _apply(tr: IngressTranslation) -> None:
     ref, ctx = tr.ref, tr.ctx
     # rewrite-target after use-regex (it may undo regex mode for the strip-prefix idiom).
-    items = sorted(tr.doc.annotations.items(), key=lambda kv: (kv[0].endswith("rewrite-target"), kv[0]))
+    items = sorted(
+        tr.doc.annotations.items(), key=lambda kv: (kv[0].endswith("rewrite-target"), kv[0])
+    )
     for key, value in items:
         if not key.startswith(PREFIX):
             continue
@@ -514,7 +635,9 @@ def _canary(ctx: ConversionContext, doc: SourceDoc) -> None:
     ann = doc.annotations
     for key in sorted(ann):
         if key.startswith(PREFIX) and not key.removeprefix(PREFIX).startswith("canary"):
-            ctx.unsupported(ref, key, "annotations of a canary Ingress are ignored by ingress-nginx")
+            ctx.unsupported(
+                ref, key, "annotations of a canary Ingress are ignored by ingress-nginx"
+            )
     total = int(ann.get(PREFIX + "canary-weight-total", "100"))
     weight = ann.get(PREFIX + "canary-weight")
     header = ann.get(PREFIX + "canary-by-header")
@@ -522,7 +645,11 @@ def _canary(ctx: ConversionContext, doc: SourceDoc) -> None:
     for item in tr.paths:
         found = ctx.ingress_paths.get((doc.namespace, item.host, item.path))
         if found is None:
-            ctx.review(ref, item.source_path, f"no main Ingress for {item.host}{item.path}; canary not carried over")
+            ctx.review(
+                ref,
+                item.source_path,
+                f"no main Ingress for {item.host}{item.path}; canary not carried over",
+            )
             continue
         route, index = found
         main = route.rules[index]
@@ -535,15 +662,30 @@ def _canary(ctx: ConversionContext, doc: SourceDoc) -> None:
                 if value:
                     match.headers.append(ValueMatch(name=header, value=value))
                 elif pattern:
-                    match.headers.append(ValueMatch(name=header, value=pattern, type="RegularExpression"))
+                    match.headers.append(
+                        ValueMatch(name=header, value=pattern, type="RegularExpression")
+                    )
                 else:
                     match.headers.append(ValueMatch(name=header, value="always"))
                 ctx.mapped(ref, PREFIX + "canary-by-header", f"→ header match rule in {route.name}")
             else:
                 assert cookie is not None
-                match.headers.append(ValueMatch(name="Cookie", value=f"(^|.*;\\s*){re.escape(cookie)}=always(;.*|$)", type="RegularExpression"))
-                ctx.review(ref, PREFIX + "canary-by-cookie", f"→ Cookie header regex match in {route.name}")
-            route.rules.insert(index, main.model_copy(update={"matches": [match], "backends": [canary_backend]}, deep=True))
+                match.headers.append(
+                    ValueMatch(
+                        name="Cookie",
+                        value=f"(^|.*;\\s*){re.escape(cookie)}=always(;.*|$)",
+                        type="RegularExpression",
+                    )
+                )
+                ctx.review(
+                    ref, PREFIX + "canary-by-cookie", f"→ Cookie header regex match in {route.name}"
+                )
+            route.rules.insert(
+                index,
+                main.model_copy(
+                    update={"matches": [match], "backends": [canary_backend]}, deep=True
+                ),
+            )
             found_key = (doc.namespace, item.host, item.path)
             ctx.ingress_paths[found_key] = (route, index + 1)
             main = route.rules[index + 1]
@@ -552,7 +694,11 @@ def _canary(ctx: ConversionContext, doc: SourceDoc) -> None:
             for b in main.backends:
                 b.weight = total - w
             main.backends.append(canary_backend.model_copy(update={"weight": w}))
-            ctx.mapped(ref, PREFIX + "canary-weight", f"→ weighted backendRefs {total - w}/{w} in {route.name}")
+            ctx.mapped(
+                ref,
+                PREFIX + "canary-weight",
+                f"→ weighted backendRefs {total - w}/{w} in {route.name}",
+            )
     reported = {f.path for f in ctx.ir.findings if f.source == ref}
     for key in sorted(ann):
         if key.startswith(PREFIX + "canary") and key not in reported:

@@ -89,9 +89,7 @@ def _hide_headers(tr: IngressTranslation, key: str, value: str, ref: str) -> Non
 
 
 def _pass_headers(tr: IngressTranslation, key: str, value: str, ref: str) -> None:
-    tr.ctx.mapped(
-        ref, key, f"NGF passes {value} to the client already (nothing hidden by default)"
-    )
+    tr.ctx.mapped(ref, key, f"NGF passes {value} to the client already (nothing hidden by default)")
 
 
 def _set_headers(tr: IngressTranslation, key: str, value: str, ref: str) -> None:
@@ -224,14 +222,20 @@ def _snippets(context: str) -> Handler:
             {"snippets": [{"context": context, "value": value}]},
             "raw NGINX configuration: review it",
         )
-        tr.ctx.review(ref, key, f"→ SnippetsFilter ({context}); review the snippet", "SnippetsFilter")
+        tr.ctx.review(
+            ref, key, f"→ SnippetsFilter ({context}); review the snippet", "SnippetsFilter"
+        )
 
     return handle
 
 
 def _limit_req(tr: IngressTranslation, key: str, value: str, ref: str) -> None:
     if key != PREFIX + "limit-req-rate":
-        if key in (PREFIX + "limit-req-key", PREFIX + "limit-req-zone-size", PREFIX + "limit-req-burst"):
+        if key in (
+            PREFIX + "limit-req-key",
+            PREFIX + "limit-req-zone-size",
+            PREFIX + "limit-req-burst",
+        ):
             tr.ctx.mapped(ref, key, "folded into the RateLimitPolicy rule", "RateLimitPolicy")
         else:
             tr.ctx.review(ref, key, "not carried over; set it on the RateLimitPolicy by hand")
@@ -244,7 +248,9 @@ def _limit_req(tr: IngressTranslation, key: str, value: str, ref: str) -> None:
     }
     if PREFIX + "limit-req-burst" in ann:
         rule["burst"] = int(ann[PREFIX + "limit-req-burst"])
-    tr.policies.append(PolicyRequest("RateLimitPolicy", {"rateLimit": {"local": {"rules": [rule]}}}))
+    tr.policies.append(
+        PolicyRequest("RateLimitPolicy", {"rateLimit": {"local": {"rules": [rule]}}})
+    )
     tr.ctx.mapped(ref, key, "→ RateLimitPolicy", "RateLimitPolicy")
 
 
@@ -268,9 +274,7 @@ def _jwt(tr: IngressTranslation, key: str, value: str, ref: str) -> None:
         "source": "File",
         "file": {"secretRef": {"name": value}},
     }
-    tr.extension(
-        "AuthenticationFilter", "jwt", {"type": "JWT", "jwt": jwt}, "JWT needs NGINX Plus"
-    )
+    tr.extension("AuthenticationFilter", "jwt", {"type": "JWT", "jwt": jwt}, "JWT needs NGINX Plus")
     tr.ctx.enterprise(ref, key, "→ AuthenticationFilter type JWT (NGINX Plus)")
 
 
@@ -455,7 +459,9 @@ def convert(ctx: ConversionContext, docs: list[SourceDoc]) -> list[IngressTransl
             ctx.mapped(doc.ref, "metadata", "master: host and TLS → Gateway listeners")
         elif kind == "minion":
             hosts = {str(r.get("host") or "") for r in doc.spec.get("rules") or []}
-            master = next((masters[(doc.namespace, h)] for h in hosts if (doc.namespace, h) in masters), None)
+            master = next(
+                (masters[(doc.namespace, h)] for h in hosts if (doc.namespace, h) in masters), None
+            )
             if master is None:
                 ctx.review(doc.ref, "metadata.annotations", "minion without a master in the input")
                 tr.read_spec()
@@ -468,12 +474,28 @@ def convert(ctx: ConversionContext, docs: list[SourceDoc]) -> list[IngressTransl
                 inherited = {
                     k: v
                     for k, v in master.annotations.items()
-                    if k.startswith(PREFIX) and k.removeprefix(PREFIX) not in {"mergeable-ingress-type"}
+                    if k.startswith(PREFIX)
+                    and k.removeprefix(PREFIX) not in {"mergeable-ingress-type"}
                 }
                 # Server-level annotations come from the master; location-level ones are
                 # inherited unless the minion sets its own.
-                merged = {**inherited, **{k: v for k, v in doc.annotations.items() if k.removeprefix(PREFIX) not in SERVER_LEVEL}}
-                _apply_annotations(tr, {k: v for k, v in doc.annotations.items() if k.removeprefix(PREFIX) in SERVER_LEVEL}, SERVER_LEVEL)
+                merged = {
+                    **inherited,
+                    **{
+                        k: v
+                        for k, v in doc.annotations.items()
+                        if k.removeprefix(PREFIX) not in SERVER_LEVEL
+                    },
+                }
+                _apply_annotations(
+                    tr,
+                    {
+                        k: v
+                        for k, v in doc.annotations.items()
+                        if k.removeprefix(PREFIX) in SERVER_LEVEL
+                    },
+                    SERVER_LEVEL,
+                )
                 _apply_inherited(tr, merged, master.ref)
             tr.build()
         else:

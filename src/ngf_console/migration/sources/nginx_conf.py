@@ -33,7 +33,20 @@ Directive = dict[str, Any]
 _SVC = re.compile(r"^(?P<svc>[a-z0-9-]+)(\.(?P<ns>[a-z0-9-]+))?(\.svc(\.cluster\.local)?)?$")
 _STRIP = re.compile(r"^\^?(?P<prefix>/[^()\\^$]*?)/?\(\.\*\)\$?$")
 # Directives that only tune NGINX itself: NGF generates them; reported as not carried over.
-_IGNORED_CONTEXT = {"events", "worker_processes", "error_log", "pid", "user", "include", "types", "default_type", "sendfile", "keepalive_timeout", "access_log", "log_format"}
+_IGNORED_CONTEXT = {
+    "events",
+    "worker_processes",
+    "error_log",
+    "pid",
+    "user",
+    "include",
+    "types",
+    "default_type",
+    "sendfile",
+    "keepalive_timeout",
+    "access_log",
+    "log_format",
+}
 
 
 @dataclass
@@ -63,7 +76,14 @@ def convert(ctx: ConversionContext, path: Path, namespace: str = "default") -> N
     for err in payload.get("errors") or []:
         ctx.error(err.get("file"), err.get("line"), f"nginx.conf: {err.get('error')}")
     ref = f"NginxConf/{namespace}/{dns_name(path.stem)}"
-    doc = SourceDoc(obj={"kind": "NginxConf", "metadata": {"name": dns_name(path.stem), "namespace": namespace}}, file=str(path), line=1)
+    doc = SourceDoc(
+        obj={
+            "kind": "NginxConf",
+            "metadata": {"name": dns_name(path.stem), "namespace": namespace},
+        },
+        file=str(path),
+        line=1,
+    )
     ctx.register(doc)
     conf = _Conf(ctx, str(path), namespace, ref)
     top: list[Directive] = []
@@ -103,11 +123,15 @@ def _http_block(conf: _Conf, block: list[Directive]) -> None:
     for d in block:
         name = d["directive"]
         if name == "upstream":
-            conf.upstreams[d["args"][0]] = [s["args"][0] for s in d.get("block") or [] if s["directive"] == "server"]
+            conf.upstreams[d["args"][0]] = [
+                s["args"][0] for s in d.get("block") or [] if s["directive"] == "server"
+            ]
             for s in d.get("block") or []:
                 if s["directive"] != "server":
                     s.setdefault("file", d.get("file"))
-                    conf.gap(s, "upstream tuning: UpstreamSettingsPolicy covers keepalive/zone only")
+                    conf.gap(
+                        s, "upstream tuning: UpstreamSettingsPolicy covers keepalive/zone only"
+                    )
             conf.ctx.mapped(conf.ref, conf.where(d), "upstream → backendRef (first server)")
         elif name == "limit_req_zone":
             args = d["args"]
@@ -115,10 +139,23 @@ def _http_block(conf: _Conf, block: list[Directive]) -> None:
             zname, _, size = zone.partition(":")
             rate = next((a for a in args if a.startswith("rate=")), "rate=10r/s")[5:]
             conf.zones[zname] = {"key": args[0], "zoneSize": size or "10m", "rate": rate}
-            conf.ctx.mapped(conf.ref, conf.where(d), "→ RateLimitPolicy rule (where limit_req uses it)")
+            conf.ctx.mapped(
+                conf.ref, conf.where(d), "→ RateLimitPolicy rule (where limit_req uses it)"
+            )
         elif name == "server":
             servers.append(d)
-        elif name in ("include", "sendfile", "keepalive_timeout", "default_type", "types", "log_format", "access_log", "error_log", "server_tokens", "gzip"):
+        elif name in (
+            "include",
+            "sendfile",
+            "keepalive_timeout",
+            "default_type",
+            "types",
+            "log_format",
+            "access_log",
+            "error_log",
+            "server_tokens",
+            "gzip",
+        ):
             conf.gap(d, "http-level NGINX setting: NGF manages it (or NginxProxy)")
         elif name == "client_max_body_size":
             conf.ctx.config["client-max-body-size"] = d["args"][0]
@@ -150,7 +187,12 @@ def _server(conf: _Conf, server: Directive, index: int) -> None:
             ctx.mapped(conf.ref, conf.where(d), "→ listener/route hostnames")
         elif name == "ssl_certificate":
             cert = dns_name(Path(args[0]).stem)
-            ctx.review(conf.ref, conf.where(d), f"create TLS Secret {cert} from this certificate and its key", "Gateway listener")
+            ctx.review(
+                conf.ref,
+                conf.where(d),
+                f"create TLS Secret {cert} from this certificate and its key",
+                "Gateway listener",
+            )
         elif name == "ssl_certificate_key":
             ctx.mapped(conf.ref, conf.where(d), "goes into the TLS Secret with the certificate")
         elif name == "location":
@@ -159,10 +201,23 @@ def _server(conf: _Conf, server: Directive, index: int) -> None:
             body_size = nginx_size(args[0])
             ctx.mapped(conf.ref, conf.where(d), "→ ClientSettingsPolicy body.maxSize")
         elif name == "add_header":
-            server_filters.append(Filter(type="ResponseHeaderModifier", config={"add": [{"name": args[0], "value": args[1] if len(args) > 1 else ""}]}))
+            server_filters.append(
+                Filter(
+                    type="ResponseHeaderModifier",
+                    config={"add": [{"name": args[0], "value": args[1] if len(args) > 1 else ""}]},
+                )
+            )
             ctx.mapped(conf.ref, conf.where(d), "→ ResponseHeaderModifier add")
         elif name in ("return", "rewrite"):
-            locations.append({"directive": "location", "args": ["/"], "block": [d], "line": d.get("line"), "file": d.get("file")})
+            locations.append(
+                {
+                    "directive": "location",
+                    "args": ["/"],
+                    "block": [d],
+                    "line": d.get("line"),
+                    "file": d.get("file"),
+                }
+            )
         elif name.startswith("ssl_"):
             conf.gap(d, "TLS tuning: NGF sets protocols and ciphers itself")
         else:
@@ -184,12 +239,44 @@ def _server(conf: _Conf, server: Directive, index: int) -> None:
             rules.append(rule)
     if not rules:
         return
-    route = ctx.route(RouteIR(kind="HTTPRoute", name=dns_name(Path(conf.file).stem, host or f"server-{index}"), namespace=ns, hostnames=names, gateway=gw.name, gateway_namespace=ns, section_names=sections, rules=rules, source=conf.ref))
+    route = ctx.route(
+        RouteIR(
+            kind="HTTPRoute",
+            name=dns_name(Path(conf.file).stem, host or f"server-{index}"),
+            namespace=ns,
+            hostnames=names,
+            gateway=gw.name,
+            gateway_namespace=ns,
+            section_names=sections,
+            rules=rules,
+            source=conf.ref,
+        )
+    )
     target = ctx.route_target("HTTPRoute", route.name)
     if body_size:
-        ctx.resource(ExtraResource(api_version=NGF_API, kind="ClientSettingsPolicy", name=dns_name(route.name, "client"), namespace=ns, spec={"targetRef": target, "body": {"maxSize": body_size}}, source=conf.ref))
+        ctx.resource(
+            ExtraResource(
+                api_version=NGF_API,
+                kind="ClientSettingsPolicy",
+                name=dns_name(route.name, "client"),
+                namespace=ns,
+                spec={"targetRef": target, "body": {"maxSize": body_size}},
+                source=conf.ref,
+            )
+        )
     if policies:
-        ctx.resource(ExtraResource(api_version=NGF_API, kind="RateLimitPolicy", name=dns_name(route.name, "ratelimit"), namespace=ns, spec={"targetRefs": [target], "rateLimit": {"local": {"rules": policies}}}, source=conf.ref, confidence="medium", note="limit_req per location applies to the whole route"))
+        ctx.resource(
+            ExtraResource(
+                api_version=NGF_API,
+                kind="RateLimitPolicy",
+                name=dns_name(route.name, "ratelimit"),
+                namespace=ns,
+                spec={"targetRefs": [target], "rateLimit": {"local": {"rules": policies}}},
+                source=conf.ref,
+                confidence="medium",
+                note="limit_req per location applies to the whole route",
+            )
+        )
 
 
 def _path(args: list[str]) -> PathMatch:
@@ -209,21 +296,38 @@ def _backend(conf: _Conf, url: str, d: Directive) -> Backend | None:
     if host in conf.upstreams:
         servers = conf.upstreams[host]
         if len(servers) > 1:
-            conf.ctx.review(conf.ref, conf.where(d), f"upstream {host} has {len(servers)} servers: first one used as the Service")
+            conf.ctx.review(
+                conf.ref,
+                conf.where(d),
+                f"upstream {host} has {len(servers)} servers: first one used as the Service",
+            )
         if not servers:
             return None
         host, _, port = servers[0].partition(":")
     m = _SVC.match(host)
     if m is None:
-        conf.ctx.review(conf.ref, conf.where(d), f"{host} is not a Service name: create a Service (or ExternalName) for it")
+        conf.ctx.review(
+            conf.ref,
+            conf.where(d),
+            f"{host} is not a Service name: create a Service (or ExternalName) for it",
+        )
         return Backend(name=dns_name(host), port=int(port) if port.isdigit() else 80)
     if m.group("ns") and m.group("ns") != conf.namespace:
-        conf.ctx.review(conf.ref, conf.where(d), f"Service in namespace {m.group('ns')}: needs a ReferenceGrant", "ReferenceGrant")
-        return Backend(name=m.group("svc"), namespace=m.group("ns"), port=int(port) if port.isdigit() else 80)
+        conf.ctx.review(
+            conf.ref,
+            conf.where(d),
+            f"Service in namespace {m.group('ns')}: needs a ReferenceGrant",
+            "ReferenceGrant",
+        )
+        return Backend(
+            name=m.group("svc"), namespace=m.group("ns"), port=int(port) if port.isdigit() else 80
+        )
     return Backend(name=m.group("svc"), port=int(port) if port.isdigit() else 80)
 
 
-def _location(conf: _Conf, loc: Directive, server_filters: list[Filter], policies: list[dict[str, Any]]) -> Rule | None:
+def _location(
+    conf: _Conf, loc: Directive, server_filters: list[Filter], policies: list[dict[str, Any]]
+) -> Rule | None:
     ctx = conf.ctx
     path = _path(loc["args"])
     filters = list(server_filters)
@@ -237,52 +341,144 @@ def _location(conf: _Conf, loc: Directive, server_filters: list[Filter], policie
                 backends.append(b)
                 ctx.mapped(conf.ref, conf.where(d), f"→ backendRef {b.name}", "backendRef")
             if args[0].startswith("https://"):
-                ctx.review(conf.ref, conf.where(d), "HTTPS upstream: add a BackendTLSPolicy", "BackendTLSPolicy")
+                ctx.review(
+                    conf.ref,
+                    conf.where(d),
+                    "HTTPS upstream: add a BackendTLSPolicy",
+                    "BackendTLSPolicy",
+                )
             if "/" in re.sub(r"^https?://", "", args[0]) and path.type == "PathPrefix":
                 uri = "/" + re.sub(r"^https?://", "", args[0]).split("/", 1)[1]
-                filters.append(Filter(type="URLRewrite", config={"path": {"type": "ReplacePrefixMatch", "replacePrefixMatch": uri}}))
+                filters.append(
+                    Filter(
+                        type="URLRewrite",
+                        config={"path": {"type": "ReplacePrefixMatch", "replacePrefixMatch": uri}},
+                    )
+                )
                 ctx.mapped(conf.ref, conf.where(d), f"URI part {uri} → URLRewrite prefix")
         elif name == "return":
             code = int(args[0]) if args[0].isdigit() else 302
-            if 300 <= code < 400 and len(args) > 1 and "$" not in args[1].split("?")[0].split("://")[-1].split("/")[0]:
+            if (
+                300 <= code < 400
+                and len(args) > 1
+                and "$" not in args[1].split("?")[0].split("://")[-1].split("/")[0]
+            ):
                 url = re.match(r"^(?P<scheme>https?)://(?P<host>[^/$]+)(?P<path>/[^$?]*)?", args[1])
-                config: dict[str, Any] = {"statusCode": code if code in (301, 302, 303, 307, 308) else 302}
+                config: dict[str, Any] = {
+                    "statusCode": code if code in (301, 302, 303, 307, 308) else 302
+                }
                 if url:
                     config["scheme"], config["hostname"] = url.group("scheme"), url.group("host")
                     if url.group("path") and "$" not in args[1]:
-                        config["path"] = {"type": "ReplaceFullPath", "replaceFullPath": url.group("path")}
+                        config["path"] = {
+                            "type": "ReplaceFullPath",
+                            "replaceFullPath": url.group("path"),
+                        }
                 filters.append(Filter(type="RequestRedirect", config=config))
                 ctx.mapped(conf.ref, conf.where(d), "→ RequestRedirect", "RequestRedirect")
                 if "$" in args[1]:
-                    ctx.review(conf.ref, conf.where(d), "variables in the redirect target: the request's own values are kept")
+                    ctx.review(
+                        conf.ref,
+                        conf.where(d),
+                        "variables in the redirect target: the request's own values are kept",
+                    )
             else:
                 value = " ".join(f'"{a}"' if " " in a else a for a in args)
                 name_ = dns_name(Path(conf.file).stem, "return", path.value)
-                ctx.resource(ExtraResource(api_version=NGF_API, kind="SnippetsFilter", name=name_, namespace=conf.namespace, spec={"snippets": [{"context": "http.server.location", "value": f"return {value};"}]}, source=conf.ref, confidence="medium", note="direct response"))
-                filters.append(Filter(type="ExtensionRef", config={"group": "gateway.nginx.org", "kind": "SnippetsFilter", "name": name_}))
-                ctx.review(conf.ref, conf.where(d), "direct response → SnippetsFilter return", "SnippetsFilter")
+                ctx.resource(
+                    ExtraResource(
+                        api_version=NGF_API,
+                        kind="SnippetsFilter",
+                        name=name_,
+                        namespace=conf.namespace,
+                        spec={
+                            "snippets": [
+                                {"context": "http.server.location", "value": f"return {value};"}
+                            ]
+                        },
+                        source=conf.ref,
+                        confidence="medium",
+                        note="direct response",
+                    )
+                )
+                filters.append(
+                    Filter(
+                        type="ExtensionRef",
+                        config={
+                            "group": "gateway.nginx.org",
+                            "kind": "SnippetsFilter",
+                            "name": name_,
+                        },
+                    )
+                )
+                ctx.review(
+                    conf.ref,
+                    conf.where(d),
+                    "direct response → SnippetsFilter return",
+                    "SnippetsFilter",
+                )
         elif name == "rewrite":
             m = _STRIP.match(args[0])
             if m and re.fullmatch(r"/[^$]*\$1", args[1]) and path.type == "PathPrefix":
-                filters.append(Filter(type="URLRewrite", config={"path": {"type": "ReplacePrefixMatch", "replacePrefixMatch": args[1][:-2] or "/"}}))
-                ctx.review(conf.ref, conf.where(d), f"prefix rewrite {m.group('prefix')} → {args[1][:-2] or '/'}: the location path is the matched prefix", "URLRewrite")
+                filters.append(
+                    Filter(
+                        type="URLRewrite",
+                        config={
+                            "path": {
+                                "type": "ReplacePrefixMatch",
+                                "replacePrefixMatch": args[1][:-2] or "/",
+                            }
+                        },
+                    )
+                )
+                ctx.review(
+                    conf.ref,
+                    conf.where(d),
+                    f"prefix rewrite {m.group('prefix')} → {args[1][:-2] or '/'}: "
+                    "the location path is the matched prefix",
+                    "URLRewrite",
+                )
             elif "$" not in args[1] and not any(c in args[0] for c in "()"):
-                filters.append(Filter(type="URLRewrite", config={"path": {"type": "ReplaceFullPath", "replaceFullPath": args[1]}}))
+                filters.append(
+                    Filter(
+                        type="URLRewrite",
+                        config={"path": {"type": "ReplaceFullPath", "replaceFullPath": args[1]}},
+                    )
+                )
                 ctx.mapped(conf.ref, conf.where(d), "→ URLRewrite ReplaceFullPath", "URLRewrite")
             else:
-                ctx.unsupported(conf.ref, conf.where(d), "regex rewrite with capture groups has no URLRewrite equivalent")
+                ctx.unsupported(
+                    conf.ref,
+                    conf.where(d),
+                    "regex rewrite with capture groups has no URLRewrite equivalent",
+                )
         elif name == "proxy_set_header":
             if args[0].lower() == "host":
                 if args[1] != "$host":
                     filters.append(Filter(type="URLRewrite", config={"hostname": args[1]}))
                 ctx.mapped(conf.ref, conf.where(d), "Host header → URLRewrite hostname (or kept)")
             elif "$" in args[1]:
-                ctx.review(conf.ref, conf.where(d), "header value with NGINX variables: NGF sets X-Forwarded-* itself; not carried over")
+                ctx.review(
+                    conf.ref,
+                    conf.where(d),
+                    "header value with NGINX variables: NGF sets X-Forwarded-* itself; "
+                    "not carried over",
+                )
             else:
-                filters.append(Filter(type="RequestHeaderModifier", config={"set": [{"name": args[0], "value": args[1]}]}))
+                filters.append(
+                    Filter(
+                        type="RequestHeaderModifier",
+                        config={"set": [{"name": args[0], "value": args[1]}]},
+                    )
+                )
                 ctx.mapped(conf.ref, conf.where(d), "→ RequestHeaderModifier set")
         elif name == "add_header":
-            filters.append(Filter(type="ResponseHeaderModifier", config={"add": [{"name": args[0], "value": args[1] if len(args) > 1 else ""}]}))
+            filters.append(
+                Filter(
+                    type="ResponseHeaderModifier",
+                    config={"add": [{"name": args[0], "value": args[1] if len(args) > 1 else ""}]},
+                )
+            )
             ctx.mapped(conf.ref, conf.where(d), "→ ResponseHeaderModifier add")
         elif name in ("proxy_read_timeout", "proxy_send_timeout", "proxy_connect_timeout"):
             timeouts["backendRequest"] = nginx_duration(args[0])
@@ -303,7 +499,17 @@ def _location(conf: _Conf, loc: Directive, server_filters: list[Filter], policie
         else:
             conf.gap(d)
     if not backends and not any(f.type in ("RequestRedirect", "ExtensionRef") for f in filters):
-        ctx.review(conf.ref, f"{Path(loc.get('file') or conf.file).name}:{loc.get('line')} location", "location without proxy_pass or return: no rule generated")
+        ctx.review(
+            conf.ref,
+            f"{Path(loc.get('file') or conf.file).name}:{loc.get('line')} location",
+            "location without proxy_pass or return: no rule generated",
+        )
         return None
     redirect = any(f.type == "RequestRedirect" for f in filters)
-    return Rule(matches=[Match(path=path)], filters=[f for f in filters if not (redirect and f.type == "URLRewrite")], backends=[] if redirect else backends, timeouts=timeouts or None, source_path=f"line {loc.get('line')}")
+    return Rule(
+        matches=[Match(path=path)],
+        filters=[f for f in filters if not (redirect and f.type == "URLRewrite")],
+        backends=[] if redirect else backends,
+        timeouts=timeouts or None,
+        source_path=f"line {loc.get('line')}",
+    )

@@ -29,15 +29,45 @@ from ngf_console.migration.sources import policy as nic_policy
 from ngf_console.migration.sources.ingress_common import nginx_duration, nginx_size
 
 VS_FIELDS = {
-    "host", "listener", "tls", "policies", "upstreams", "routes", "http-snippets",
-    "server-snippets", "ingressClassName", "gunzip", "externalDNS", "dos", "internalRoute",
+    "host",
+    "listener",
+    "tls",
+    "policies",
+    "upstreams",
+    "routes",
+    "http-snippets",
+    "server-snippets",
+    "ingressClassName",
+    "gunzip",
+    "externalDNS",
+    "dos",
+    "internalRoute",
 }
 UPSTREAM_HANDLED = {
-    "name", "service", "port", "type", "tls", "keepalive", "client-max-body-size",
-    "connect-timeout", "read-timeout", "send-timeout", "lb-method", "buffering", "buffer-size",
+    "name",
+    "service",
+    "port",
+    "type",
+    "tls",
+    "keepalive",
+    "client-max-body-size",
+    "connect-timeout",
+    "read-timeout",
+    "send-timeout",
+    "lb-method",
+    "buffering",
+    "buffer-size",
     "buffers",
 }
-UPSTREAM_ENTERPRISE = {"healthCheck", "slow-start", "queue", "sessionCookie", "ntlm", "backup", "backupPort"}
+UPSTREAM_ENTERPRISE = {
+    "healthCheck",
+    "slow-start",
+    "queue",
+    "sessionCookie",
+    "ntlm",
+    "backup",
+    "backupPort",
+}
 
 
 @dataclass
@@ -71,11 +101,19 @@ class _Builder:
         if not any(p.name == name and p.kind == kind for p in self.policies):
             self.policies.append(
                 ExtraResource(
-                    api_version=NGF_API, kind=kind, name=name, namespace=self.doc.namespace,
-                    spec=spec, source=self.ref, confidence="medium" if note else "high", note=note,
+                    api_version=NGF_API,
+                    kind=kind,
+                    name=name,
+                    namespace=self.doc.namespace,
+                    spec=spec,
+                    source=self.ref,
+                    confidence="medium" if note else "high",
+                    note=note,
                 )
             )
-        return Filter(type="ExtensionRef", config={"group": "gateway.nginx.org", "kind": kind, "name": name})
+        return Filter(
+            type="ExtensionRef", config={"group": "gateway.nginx.org", "kind": kind, "name": name}
+        )
 
     # -- upstreams -----------------------------------------------------------------------
     def read_upstreams(self) -> None:
@@ -85,56 +123,100 @@ class _Builder:
             name, service = str(up.get("name")), str(up.get("service"))
             grpc = up.get("type") == "grpc"
             timeout = up.get("read-timeout") or up.get("send-timeout") or up.get("connect-timeout")
-            self.upstreams[name] = _Upstream(service, up.get("port"), grpc, timeout and nginx_duration(str(timeout)))
+            self.upstreams[name] = _Upstream(
+                service, up.get("port"), grpc, timeout and nginx_duration(str(timeout))
+            )
             ctx.mapped(ref, f"{where}", f"upstream {name} → backendRef {service}", "backendRef")
             if grpc:
                 ctx.mapped(ref, f"{where}.type", "grpc → GRPCRoute", "GRPCRoute")
             for key in ("connect-timeout", "read-timeout", "send-timeout"):
                 if key in up:
-                    ctx.review(ref, f"{where}.{key}", "→ rules[].timeouts.backendRequest (whole request)")
+                    ctx.review(
+                        ref, f"{where}.{key}", "→ rules[].timeouts.backendRequest (whole request)"
+                    )
             if (up.get("tls") or {}).get("enable"):
                 self._policy(
-                    "BackendTLSPolicy", f"{service}-tls",
-                    {"targetRefs": [{"group": "", "kind": "Service", "name": service}],
-                     "validation": {"hostname": service, "wellKnownCACertificates": "System"}},
-                    "gateway.networking.k8s.io/v1", "BackendTLSPolicy verifies the certificate",
+                    "BackendTLSPolicy",
+                    f"{service}-tls",
+                    {
+                        "targetRefs": [{"group": "", "kind": "Service", "name": service}],
+                        "validation": {"hostname": service, "wellKnownCACertificates": "System"},
+                    },
+                    "gateway.networking.k8s.io/v1",
+                    "BackendTLSPolicy verifies the certificate",
                 )
                 ctx.review(ref, f"{where}.tls", "→ BackendTLSPolicy (verifies; set CA/hostname)")
             if "keepalive" in up:
                 self._policy(
-                    "UpstreamSettingsPolicy", f"{service}-upstream",
-                    {"targetRefs": [{"group": "", "kind": "Service", "name": service}],
-                     "keepAlive": {"connections": int(up["keepalive"])}},
+                    "UpstreamSettingsPolicy",
+                    f"{service}-upstream",
+                    {
+                        "targetRefs": [{"group": "", "kind": "Service", "name": service}],
+                        "keepAlive": {"connections": int(up["keepalive"])},
+                    },
                 )
                 ctx.mapped(ref, f"{where}.keepalive", "→ UpstreamSettingsPolicy keepAlive")
             if "client-max-body-size" in up:
                 self.vs_body_size = nginx_size(str(up["client-max-body-size"]))
-                ctx.mapped(ref, f"{where}.client-max-body-size", "→ ClientSettingsPolicy body.maxSize (route-wide)")
+                ctx.mapped(
+                    ref,
+                    f"{where}.client-max-body-size",
+                    "→ ClientSettingsPolicy body.maxSize (route-wide)",
+                )
             buffering: dict[str, Any] = {}
             if "buffering" in up:
                 buffering["disable"] = not bool(up["buffering"])
             if "buffer-size" in up:
                 buffering["bufferSize"] = nginx_size(str(up["buffer-size"]))
             if isinstance(up.get("buffers"), dict):
-                buffering["buffers"] = {"number": int(up["buffers"].get("number", 8)), "size": nginx_size(str(up["buffers"].get("size", "4k")))}
+                buffering["buffers"] = {
+                    "number": int(up["buffers"].get("number", 8)),
+                    "size": nginx_size(str(up["buffers"].get("size", "4k"))),
+                }
             if buffering:
-                self._policy("ProxySettingsPolicy", f"{self.doc.name}-{name}-proxy", {"_route": True, "buffering": buffering}, note="NGF 2.4+")
+                self._policy(
+                    "ProxySettingsPolicy",
+                    f"{self.doc.name}-{name}-proxy",
+                    {"_route": True, "buffering": buffering},
+                    note="NGF 2.4+",
+                )
                 ctx.mapped(ref, f"{where}.buffering", "→ ProxySettingsPolicy buffering")
             if "lb-method" in up:
-                ctx.review(ref, f"{where}.lb-method", "set UpstreamSettingsPolicy loadBalancingMethod (NGF 2.2+) by hand")
+                ctx.review(
+                    ref,
+                    f"{where}.lb-method",
+                    "set UpstreamSettingsPolicy loadBalancingMethod (NGF 2.2+) by hand",
+                )
             for key in sorted(set(up) & UPSTREAM_ENTERPRISE):
                 ctx.enterprise(ref, f"{where}.{key}", "NGINX Plus feature; not carried over")
             ctx.leftovers(ref, up, UPSTREAM_HANDLED | UPSTREAM_ENTERPRISE, where)
 
     vs_body_size: str | None = None
 
-    def _policy(self, kind: str, name: str, spec: dict[str, Any], api: str = NGF_API, note: str | None = None) -> None:
+    def _policy(
+        self,
+        kind: str,
+        name: str,
+        spec: dict[str, Any],
+        api: str = NGF_API,
+        note: str | None = None,
+    ) -> None:
         self.policies.append(
-            ExtraResource(api_version=api, kind=kind, name=dns_name(name), namespace=self.doc.namespace,
-                          spec=spec, source=self.ref, confidence="medium" if note else "high", note=note)
+            ExtraResource(
+                api_version=api,
+                kind=kind,
+                name=dns_name(name),
+                namespace=self.doc.namespace,
+                spec=spec,
+                source=self.ref,
+                confidence="medium" if note else "high",
+                note=note,
+            )
         )
 
-    def backend(self, upstream: str, where: str, weight: int | None = None) -> tuple[Backend, _Upstream | None]:
+    def backend(
+        self, upstream: str, where: str, weight: int | None = None
+    ) -> tuple[Backend, _Upstream | None]:
         up = self.upstreams.get(upstream)
         if up is None:
             self.ctx.review(self.ref, where, f"upstream {upstream!r} not defined")
@@ -151,7 +233,9 @@ class _Builder:
             return PathMatch(type="RegularExpression", value=path[1:].strip())
         return PathMatch(type="PathPrefix", value=path)
 
-    def action(self, action: dict[str, Any], where: str, path: PathMatch) -> tuple[list[Backend], list[Filter], bool, str | None]:
+    def action(
+        self, action: dict[str, Any], where: str, path: PathMatch
+    ) -> tuple[list[Backend], list[Filter], bool, str | None]:
         """(backends, filters, grpc, timeout) for an action."""
         ctx, ref = self.ctx, self.ref
         if "pass" in action:
@@ -169,7 +253,12 @@ class _Builder:
             if url.path and "$" not in url.path:
                 config["path"] = {"type": "ReplaceFullPath", "replaceFullPath": url.path}
             if "$" in str(red.get("url", "")):
-                ctx.review(ref, f"{where}.redirect.url", "NGINX variables in the URL are dropped; the matching parts keep the request's values")
+                ctx.review(
+                    ref,
+                    f"{where}.redirect.url",
+                    "NGINX variables in the URL are dropped; "
+                    "the matching parts keep the request's values",
+                )
             else:
                 ctx.mapped(ref, f"{where}.redirect", "→ RequestRedirect", "RequestRedirect")
             return [], [Filter(type="RequestRedirect", config=config)], False, None
@@ -182,8 +271,18 @@ class _Builder:
             for h in ret.get("headers") or []:
                 lines.append(f'add_header {h.get("name")} "{h.get("value")}" always;')
             lines.append(f'return {int(ret.get("code", 200))} "{body}";')
-            flt = self.extension("SnippetsFilter", dns_name("return", path.value), {"snippets": [{"context": "http.server.location", "value": "\n".join(lines)}]}, "direct response as a return snippet")
-            ctx.review(ref, f"{where}.return", "no Gateway API direct response: → SnippetsFilter return", "SnippetsFilter")
+            flt = self.extension(
+                "SnippetsFilter",
+                dns_name("return", path.value),
+                {"snippets": [{"context": "http.server.location", "value": "\n".join(lines)}]},
+                "direct response as a return snippet",
+            )
+            ctx.review(
+                ref,
+                f"{where}.return",
+                "no Gateway API direct response: → SnippetsFilter return",
+                "SnippetsFilter",
+            )
             return [], [flt], False, None
         if "proxy" in action:
             proxy = action["proxy"]
@@ -191,45 +290,117 @@ class _Builder:
             filters: list[Filter] = []
             if "rewritePath" in proxy:
                 if path.type == "PathPrefix":
-                    filters.append(Filter(type="URLRewrite", config={"path": {"type": "ReplacePrefixMatch", "replacePrefixMatch": str(proxy["rewritePath"])}}))
-                    ctx.mapped(ref, f"{where}.proxy.rewritePath", "→ URLRewrite ReplacePrefixMatch", "URLRewrite")
+                    filters.append(
+                        Filter(
+                            type="URLRewrite",
+                            config={
+                                "path": {
+                                    "type": "ReplacePrefixMatch",
+                                    "replacePrefixMatch": str(proxy["rewritePath"]),
+                                }
+                            },
+                        )
+                    )
+                    ctx.mapped(
+                        ref,
+                        f"{where}.proxy.rewritePath",
+                        "→ URLRewrite ReplacePrefixMatch",
+                        "URLRewrite",
+                    )
                 elif path.type == "Exact":
-                    filters.append(Filter(type="URLRewrite", config={"path": {"type": "ReplaceFullPath", "replaceFullPath": str(proxy["rewritePath"])}}))
-                    ctx.mapped(ref, f"{where}.proxy.rewritePath", "→ URLRewrite ReplaceFullPath", "URLRewrite")
+                    filters.append(
+                        Filter(
+                            type="URLRewrite",
+                            config={
+                                "path": {
+                                    "type": "ReplaceFullPath",
+                                    "replaceFullPath": str(proxy["rewritePath"]),
+                                }
+                            },
+                        )
+                    )
+                    ctx.mapped(
+                        ref,
+                        f"{where}.proxy.rewritePath",
+                        "→ URLRewrite ReplaceFullPath",
+                        "URLRewrite",
+                    )
                 else:
-                    ctx.unsupported(ref, f"{where}.proxy.rewritePath", "rewrite with a regex path (capture groups) has no URLRewrite equivalent")
+                    ctx.unsupported(
+                        ref,
+                        f"{where}.proxy.rewritePath",
+                        "rewrite with a regex path (capture groups) has no URLRewrite equivalent",
+                    )
             req = proxy.get("requestHeaders") or {}
             if req.get("set"):
-                filters.append(Filter(type="RequestHeaderModifier", config={"set": [{"name": h["name"], "value": str(h.get("value", ""))} for h in req["set"]]}))
-                ctx.mapped(ref, f"{where}.proxy.requestHeaders.set", "→ RequestHeaderModifier", "RequestHeaderModifier")
+                filters.append(
+                    Filter(
+                        type="RequestHeaderModifier",
+                        config={
+                            "set": [
+                                {"name": h["name"], "value": str(h.get("value", ""))}
+                                for h in req["set"]
+                            ]
+                        },
+                    )
+                )
+                ctx.mapped(
+                    ref,
+                    f"{where}.proxy.requestHeaders.set",
+                    "→ RequestHeaderModifier",
+                    "RequestHeaderModifier",
+                )
             if req.get("pass") is False:
-                ctx.unsupported(ref, f"{where}.proxy.requestHeaders.pass", "not passing client headers has no equivalent")
+                ctx.unsupported(
+                    ref,
+                    f"{where}.proxy.requestHeaders.pass",
+                    "not passing client headers has no equivalent",
+                )
             resp = proxy.get("responseHeaders") or {}
             modifier: dict[str, Any] = {}
             if resp.get("add"):
-                modifier["add"] = [{"name": h["name"], "value": str(h.get("value", ""))} for h in resp["add"]]
-                ctx.mapped(ref, f"{where}.proxy.responseHeaders.add", "→ ResponseHeaderModifier add")
+                modifier["add"] = [
+                    {"name": h["name"], "value": str(h.get("value", ""))} for h in resp["add"]
+                ]
+                ctx.mapped(
+                    ref, f"{where}.proxy.responseHeaders.add", "→ ResponseHeaderModifier add"
+                )
             if resp.get("hide"):
                 modifier["remove"] = list(resp["hide"])
-                ctx.mapped(ref, f"{where}.proxy.responseHeaders.hide", "→ ResponseHeaderModifier remove")
+                ctx.mapped(
+                    ref, f"{where}.proxy.responseHeaders.hide", "→ ResponseHeaderModifier remove"
+                )
             if modifier:
                 filters.append(Filter(type="ResponseHeaderModifier", config=modifier))
             for key in ("pass", "ignore"):
                 if resp.get(key):
-                    ctx.unsupported(ref, f"{where}.proxy.responseHeaders.{key}", "no Gateway API equivalent")
-            ctx.leftovers(ref, proxy, {"upstream", "rewritePath", "requestHeaders", "responseHeaders"}, f"{where}.proxy")
+                    ctx.unsupported(
+                        ref, f"{where}.proxy.responseHeaders.{key}", "no Gateway API equivalent"
+                    )
+            ctx.leftovers(
+                ref,
+                proxy,
+                {"upstream", "rewritePath", "requestHeaders", "responseHeaders"},
+                f"{where}.proxy",
+            )
             return [backend], filters, bool(up and up.grpc), up.timeout if up else None
         ctx.unsupported(ref, where, "action without pass/proxy/redirect/return")
         return [], [], False, None
 
-    def conditions(self, conditions: list[dict[str, Any]], where: str) -> tuple[list[ValueMatch], list[ValueMatch]] | None:
+    def conditions(
+        self, conditions: list[dict[str, Any]], where: str
+    ) -> tuple[list[ValueMatch], list[ValueMatch]] | None:
         headers: list[ValueMatch] = []
         query: list[ValueMatch] = []
         for c, cond in enumerate(conditions):
             value, cw = str(cond.get("value", "")), f"{where}.conditions[{c}]"
             negated = value.startswith("!")
             if negated:
-                self.ctx.unsupported(self.ref, cw, "negated conditions have no Gateway API equivalent; match not carried over")
+                self.ctx.unsupported(
+                    self.ref,
+                    cw,
+                    "negated conditions have no Gateway API equivalent; match not carried over",
+                )
                 return None
             if "header" in cond:
                 headers.append(ValueMatch(name=str(cond["header"]), value=value))
@@ -242,7 +413,12 @@ class _Builder:
                 headers.append(ValueMatch(name="Cookie", value=regex, type="RegularExpression"))
                 self.ctx.review(self.ref, cw, "cookie → Cookie header regex match", "header match")
             else:
-                self.ctx.unsupported(self.ref, cw, f"variable condition {cond.get('variable')!r}: no Gateway API equivalent; match not carried over")
+                self.ctx.unsupported(
+                    self.ref,
+                    cw,
+                    f"variable condition {cond.get('variable')!r}: no Gateway API "
+                    "equivalent; match not carried over",
+                )
                 return None
         return headers, query
 
@@ -256,31 +432,92 @@ class _Builder:
         for p, pref in enumerate(route.get("policies") or []):
             pol = nic_policy.resolve(ctx, self.doc.namespace, pref)
             if pol is None:
-                ctx.review(ref, f"{where}.policies[{p}]", "Policy not in the input; not carried over")
+                ctx.review(
+                    ref, f"{where}.policies[{p}]", "Policy not in the input; not carried over"
+                )
                 continue
             effect = nic_policy.policy_effect(ctx, pol, ref, f"{where}.policies[{p}]")
             rule_filters += effect.filters
-            rule_filters += [self.extension(e.kind, e.suffix, e.spec, e.note) for e in effect.extensions]
+            rule_filters += [
+                self.extension(e.kind, e.suffix, e.spec, e.note) for e in effect.extensions
+            ]
             if effect.policies:
-                ctx.review(ref, f"{where}.policies[{p}]", "route policy attached to the whole HTTPRoute")
+                ctx.review(
+                    ref, f"{where}.policies[{p}]", "route policy attached to the whole HTTPRoute"
+                )
                 self.rule_policies.append(effect)
         if route.get("location-snippets"):
-            rule_filters.append(self.extension("SnippetsFilter", dns_name("loc", path.value), {"snippets": [{"context": "http.server.location", "value": str(route["location-snippets"])}]}, "raw NGINX configuration"))
-            ctx.review(ref, f"{where}.location-snippets", "→ SnippetsFilter; review it", "SnippetsFilter")
+            rule_filters.append(
+                self.extension(
+                    "SnippetsFilter",
+                    dns_name("loc", path.value),
+                    {
+                        "snippets": [
+                            {
+                                "context": "http.server.location",
+                                "value": str(route["location-snippets"]),
+                            }
+                        ]
+                    },
+                    "raw NGINX configuration",
+                )
+            )
+            ctx.review(
+                ref, f"{where}.location-snippets", "→ SnippetsFilter; review it", "SnippetsFilter"
+            )
         if route.get("errorPages"):
-            ctx.unsupported(ref, f"{where}.errorPages", "error pages have no Gateway API equivalent (a SnippetsFilter with error_page may do)")
+            ctx.unsupported(
+                ref,
+                f"{where}.errorPages",
+                "error pages have no Gateway API equivalent "
+                "(a SnippetsFilter with error_page may do)",
+            )
         for m, match in enumerate(route.get("matches") or []):
             mw = f"{where}.matches[{m}]"
             cond = self.conditions(match.get("conditions") or [], mw)
             if cond is None:
                 continue
             backends, filters, grpc, timeout = self._target(match, mw, path)
-            self.add_rule(Rule(matches=[Match(path=path, headers=cond[0], query_params=cond[1])], filters=rule_filters + filters, backends=backends, timeouts={"backendRequest": timeout} if timeout else None, source_path=mw), grpc)
+            self.add_rule(
+                Rule(
+                    matches=[Match(path=path, headers=cond[0], query_params=cond[1])],
+                    filters=rule_filters + filters,
+                    backends=backends,
+                    timeouts={"backendRequest": timeout} if timeout else None,
+                    source_path=mw,
+                ),
+                grpc,
+            )
         backends, filters, grpc, timeout = self._target(route, where, path)
-        self.add_rule(Rule(matches=[Match(path=path)], filters=rule_filters + filters, backends=backends, timeouts={"backendRequest": timeout} if timeout else None, source_path=where), grpc)
-        ctx.leftovers(ref, route, {"path", "policies", "route", "action", "splits", "matches", "errorPages", "location-snippets"}, where)
+        self.add_rule(
+            Rule(
+                matches=[Match(path=path)],
+                filters=rule_filters + filters,
+                backends=backends,
+                timeouts={"backendRequest": timeout} if timeout else None,
+                source_path=where,
+            ),
+            grpc,
+        )
+        ctx.leftovers(
+            ref,
+            route,
+            {
+                "path",
+                "policies",
+                "route",
+                "action",
+                "splits",
+                "matches",
+                "errorPages",
+                "location-snippets",
+            },
+            where,
+        )
 
-    def _target(self, holder: dict[str, Any], where: str, path: PathMatch) -> tuple[list[Backend], list[Filter], bool, str | None]:
+    def _target(
+        self, holder: dict[str, Any], where: str, path: PathMatch
+    ) -> tuple[list[Backend], list[Filter], bool, str | None]:
         if "splits" in holder:
             backends: list[Backend] = []
             grpc, timeout = False, None
@@ -289,7 +526,11 @@ class _Builder:
                 act = split.get("action") or {}
                 b, f, g, t = self.action(act, f"{sw}.action", path)
                 if f or not b:
-                    self.ctx.unsupported(self.ref, sw, "splits with redirect/return/filters cannot be weighted; split dropped")
+                    self.ctx.unsupported(
+                        self.ref,
+                        sw,
+                        "splits with redirect/return/filters cannot be weighted; split dropped",
+                    )
                     continue
                 b[0].weight = int(split.get("weight", 0))
                 backends += b
@@ -305,14 +546,42 @@ def _grpc(rule: Rule) -> Rule:
     path = rule.matches[0].path.value if rule.matches and rule.matches[0].path else "/"
     service = path.strip("/").split("/")[0]
     headers = rule.matches[0].headers if rule.matches else []
-    return Rule(matches=[Match(grpc_service=service or None, headers=headers)], filters=[f for f in rule.filters if f.type in ("RequestHeaderModifier", "ResponseHeaderModifier", "ExtensionRef")], backends=rule.backends, source_path=rule.source_path)
+    return Rule(
+        matches=[Match(grpc_service=service or None, headers=headers)],
+        filters=[
+            f
+            for f in rule.filters
+            if f.type in ("RequestHeaderModifier", "ResponseHeaderModifier", "ExtensionRef")
+        ],
+        backends=rule.backends,
+        source_path=rule.source_path,
+    )
 
 
-def _emit(b: _Builder, name: str, hostnames: list[str], sections: list[str], gw_name: str) -> list[RouteIR]:
+def _emit(
+    b: _Builder, name: str, hostnames: list[str], sections: list[str], gw_name: str
+) -> list[RouteIR]:
     ctx, out = b.ctx, []
-    for kind, rules in (("HTTPRoute", b.http_rules), ("GRPCRoute", [_grpc(r) for r in b.grpc_rules])):
+    for kind, rules in (
+        ("HTTPRoute", b.http_rules),
+        ("GRPCRoute", [_grpc(r) for r in b.grpc_rules]),
+    ):
         if rules:
-            out.append(ctx.route(RouteIR(kind=kind, name=name, namespace=b.doc.namespace, hostnames=hostnames, gateway=gw_name, gateway_namespace=b.gateway_ns, section_names=sections, rules=rules, source=b.ref)))  # type: ignore[arg-type]
+            out.append(
+                ctx.route(
+                    RouteIR(
+                        kind=kind,
+                        name=name,
+                        namespace=b.doc.namespace,
+                        hostnames=hostnames,
+                        gateway=gw_name,
+                        gateway_namespace=b.gateway_ns,
+                        section_names=sections,
+                        rules=rules,
+                        source=b.ref,
+                    )
+                )
+            )
     targets = [ctx.route_target(r.kind, r.name) for r in out]
     for res in b.policies:
         if res.spec.pop("_route", False):
@@ -321,13 +590,48 @@ def _emit(b: _Builder, name: str, hostnames: list[str], sections: list[str], gw_
     effects = list(b.rule_policies)
     for effect in effects:
         for i, req in enumerate(effect.policies):
-            ctx.resource(ExtraResource(api_version=req.api_version, kind=req.kind, name=dns_name(name, req.kind.lower(), str(i)), namespace=b.doc.namespace, spec={"targetRefs": targets, **req.spec}, source=b.ref, confidence=req.confidence, note=req.note))
+            ctx.resource(
+                ExtraResource(
+                    api_version=req.api_version,
+                    kind=req.kind,
+                    name=dns_name(name, req.kind.lower(), str(i)),
+                    namespace=b.doc.namespace,
+                    spec={"targetRefs": targets, **req.spec},
+                    source=b.ref,
+                    confidence=req.confidence,
+                    note=req.note,
+                )
+            )
         for v, validation in enumerate(effect.backend_tls):
             services = sorted({be.name for r in b.http_rules + b.grpc_rules for be in r.backends})
-            ctx.resource(ExtraResource(api_version="gateway.networking.k8s.io/v1", kind="BackendTLSPolicy", name=dns_name(name, "egress-mtls", str(v)), namespace=b.doc.namespace, spec={"targetRefs": [{"group": "", "kind": "Service", "name": s} for s in services], "validation": validation}, source=b.ref, confidence="medium"))
+            ctx.resource(
+                ExtraResource(
+                    api_version="gateway.networking.k8s.io/v1",
+                    kind="BackendTLSPolicy",
+                    name=dns_name(name, "egress-mtls", str(v)),
+                    namespace=b.doc.namespace,
+                    spec={
+                        "targetRefs": [
+                            {"group": "", "kind": "Service", "name": s} for s in services
+                        ],
+                        "validation": validation,
+                    },
+                    source=b.ref,
+                    confidence="medium",
+                )
+            )
     if b.vs_body_size and targets:
         for t in targets:
-            ctx.resource(ExtraResource(api_version=NGF_API, kind="ClientSettingsPolicy", name=dns_name(t["name"], "client"), namespace=b.doc.namespace, spec={"targetRef": t, "body": {"maxSize": b.vs_body_size}}, source=b.ref))
+            ctx.resource(
+                ExtraResource(
+                    api_version=NGF_API,
+                    kind="ClientSettingsPolicy",
+                    name=dns_name(t["name"], "client"),
+                    namespace=b.doc.namespace,
+                    spec={"targetRef": t, "body": {"maxSize": b.vs_body_size}},
+                    source=b.ref,
+                )
+            )
     return out
 
 
@@ -342,21 +646,35 @@ def convert(ctx: ConversionContext, vss: list[SourceDoc], vsrs: list[SourceDoc])
         gw = ctx.gateway(ns)
         listener = spec.get("listener") or {}
         http_port, https_port = 80, 443
-        for proto, key in (("HTTP", "http"), ("HTTPS", "https")):
+        for key in ("http", "https"):
             if key in listener:
                 port, _ = ctx.global_listeners.get(str(listener[key]), (0, ""))
                 if port:
-                    http_port, https_port = (port, https_port) if key == "http" else (http_port, port)
-                    ctx.mapped(ref, f"spec.listener.{key}", f"GlobalConfiguration listener → port {port}", "Gateway listener")
+                    http_port, https_port = (
+                        (port, https_port) if key == "http" else (http_port, port)
+                    )
+                    ctx.mapped(
+                        ref,
+                        f"spec.listener.{key}",
+                        f"GlobalConfiguration listener → port {port}",
+                        "Gateway listener",
+                    )
                 else:
-                    ctx.review(ref, f"spec.listener.{key}", f"listener {listener[key]!r} not in a GlobalConfiguration of the input; default port used")
+                    ctx.review(
+                        ref,
+                        f"spec.listener.{key}",
+                        f"listener {listener[key]!r} not in a GlobalConfiguration "
+                        "of the input; default port used",
+                    )
         tls = spec.get("tls") or {}
         http = ctx.http_listener(ns, ref, http_port)
         sections = [http]
         redirect = None
         if tls.get("secret"):
             https = ctx.https_listener(ns, host or None, str(tls["secret"]), ref, https_port)
-            ctx.mapped(ref, "spec.tls.secret", "→ HTTPS listener certificateRef", "Gateway listener")
+            ctx.mapped(
+                ref, "spec.tls.secret", "→ HTTPS listener certificateRef", "Gateway listener"
+            )
             sections = [https, http]
             red = tls.get("redirect") or {}
             if red.get("enable"):
@@ -364,9 +682,15 @@ def convert(ctx: ConversionContext, vss: list[SourceDoc], vsrs: list[SourceDoc])
                 redirect = int(red.get("code", 301))
                 ctx.mapped(ref, "spec.tls.redirect", "→ redirect route on the HTTP listener")
                 if red.get("basedOn") == "x-forwarded-proto":
-                    ctx.review(ref, "spec.tls.redirect.basedOn", "redirect is based on the listener, not X-Forwarded-Proto")
+                    ctx.review(
+                        ref,
+                        "spec.tls.redirect.basedOn",
+                        "redirect is based on the listener, not X-Forwarded-Proto",
+                    )
             if tls.get("cert-manager"):
-                ctx.review(ref, "spec.tls.cert-manager", "annotate the Gateway for cert-manager by hand")
+                ctx.review(
+                    ref, "spec.tls.cert-manager", "annotate the Gateway for cert-manager by hand"
+                )
             ctx.leftovers(ref, tls, {"secret", "redirect", "cert-manager"}, "spec.tls")
         b = _Builder(ctx=ctx, doc=doc, gateway_ns=ns)
         b.read_upstreams()
@@ -377,23 +701,40 @@ def convert(ctx: ConversionContext, vss: list[SourceDoc], vsrs: list[SourceDoc])
                 ctx.review(ref, f"spec.policies[{p}]", "Policy not in the input; not carried over")
                 continue
             effect = nic_policy.policy_effect(ctx, pol, ref, f"spec.policies[{p}]")
-            vs_filters += effect.filters + [b.extension(e.kind, e.suffix, e.spec, e.note) for e in effect.extensions]
+            vs_filters += effect.filters + [
+                b.extension(e.kind, e.suffix, e.spec, e.note) for e in effect.extensions
+            ]
             b.rule_policies.append(effect)
         for key, context in (("server-snippets", "http.server"), ("http-snippets", "http")):
             if spec.get(key):
-                vs_filters.append(b.extension("SnippetsFilter", key, {"snippets": [{"context": context, "value": str(spec[key])}]}, "raw NGINX configuration"))
-                ctx.review(ref, f"spec.{key}", f"→ SnippetsFilter ({context}); review it", "SnippetsFilter")
+                vs_filters.append(
+                    b.extension(
+                        "SnippetsFilter",
+                        key,
+                        {"snippets": [{"context": context, "value": str(spec[key])}]},
+                        "raw NGINX configuration",
+                    )
+                )
+                ctx.review(
+                    ref, f"spec.{key}", f"→ SnippetsFilter ({context}); review it", "SnippetsFilter"
+                )
         for r, route in enumerate(spec.get("routes") or []):
             where = f"spec.routes[{r}]"
             if "route" in route:
                 vsr_ns, _, vsr_name = str(route["route"]).rpartition("/")
-                key = (vsr_ns or ns, vsr_name)
-                vsr = by_name.get(key)
+                vsr_key = (vsr_ns or ns, vsr_name)
+                vsr = by_name.get(vsr_key)
                 if vsr is None:
-                    ctx.review(ref, f"{where}.route", f"VirtualServerRoute {route['route']} not in the input")
+                    ctx.review(
+                        ref,
+                        f"{where}.route",
+                        f"VirtualServerRoute {route['route']} not in the input",
+                    )
                     continue
-                used.add(key)
-                ctx.mapped(ref, f"{where}.route", f"→ HTTPRoute of VirtualServerRoute {route['route']}")
+                used.add(vsr_key)
+                ctx.mapped(
+                    ref, f"{where}.route", f"→ HTTPRoute of VirtualServerRoute {route['route']}"
+                )
                 _vsr(ctx, vsr, host, sections, gw.name, ns, vs_filters, str(route.get("path", "/")))
                 if vsr.namespace != ns:
                     gw.all_namespaces = True
@@ -401,8 +742,35 @@ def convert(ctx: ConversionContext, vss: list[SourceDoc], vsrs: list[SourceDoc])
             b.route(route, where, vs_filters)
         _emit(b, dns_name(doc.name), [host] if host else [], sections, gw.name)
         if redirect is not None:
-            ctx.route(RouteIR(kind="HTTPRoute", name=dns_name(doc.name, "redirect"), namespace=ns, hostnames=[host] if host else [], gateway=gw.name, gateway_namespace=ns, section_names=[http], rules=[Rule(filters=[Filter(type="RequestRedirect", config={"scheme": "https", "statusCode": redirect})], source_path="spec.tls.redirect")], source=ref))
-        for key, why in (("gunzip", "no NGF equivalent"), ("externalDNS", "use ExternalDNS's Gateway source instead"), ("dos", "F5 DoS has no NGF equivalent"), ("internalRoute", "NGINX Service Mesh only")):
+            ctx.route(
+                RouteIR(
+                    kind="HTTPRoute",
+                    name=dns_name(doc.name, "redirect"),
+                    namespace=ns,
+                    hostnames=[host] if host else [],
+                    gateway=gw.name,
+                    gateway_namespace=ns,
+                    section_names=[http],
+                    rules=[
+                        Rule(
+                            filters=[
+                                Filter(
+                                    type="RequestRedirect",
+                                    config={"scheme": "https", "statusCode": redirect},
+                                )
+                            ],
+                            source_path="spec.tls.redirect",
+                        )
+                    ],
+                    source=ref,
+                )
+            )
+        for key, why in (
+            ("gunzip", "no NGF equivalent"),
+            ("externalDNS", "use ExternalDNS's Gateway source instead"),
+            ("dos", "F5 DoS has no NGF equivalent"),
+            ("internalRoute", "NGINX Service Mesh only"),
+        ):
             if key in spec:
                 ctx.unsupported(ref, f"spec.{key}", why)
         if spec.get("ingressClassName"):
@@ -411,10 +779,23 @@ def convert(ctx: ConversionContext, vss: list[SourceDoc], vsrs: list[SourceDoc])
     for doc in vsrs:
         if (doc.namespace, doc.name) not in used:
             ctx.register(doc)
-            ctx.review(doc.ref, "metadata", "no VirtualServer in the input references this VirtualServerRoute; not converted")
+            ctx.review(
+                doc.ref,
+                "metadata",
+                "no VirtualServer in the input references this VirtualServerRoute; not converted",
+            )
 
 
-def _vsr(ctx: ConversionContext, doc: SourceDoc, host: str, sections: list[str], gw_name: str, gw_ns: str, vs_filters: list[Filter], prefix: str) -> None:
+def _vsr(
+    ctx: ConversionContext,
+    doc: SourceDoc,
+    host: str,
+    sections: list[str],
+    gw_name: str,
+    gw_ns: str,
+    vs_filters: list[Filter],
+    prefix: str,
+) -> None:
     ref = ctx.register(doc)
     spec = doc.spec
     if spec.get("host") and spec.get("host") != host:
