@@ -331,3 +331,22 @@ def test_lists_across_namespaces_show_only_the_bound_namespaces(env: Env) -> Non
         assert other.status_code == 403
         item = env.http.get(f"/api/v1/httproutes/{env.b}/seen", headers=env.headers(role))
         assert item.status_code == 403
+        # Neither the total nor the pages tell of the namespaces the caller cannot read.
+        seen = env.http.get(
+            "/api/v1/httproutes", params={"name": "seen"}, headers=env.headers(role)
+        ).json()
+        assert seen["total"] == len(seen["items"]) == 1
+        first = env.http.get(
+            "/api/v1/httproutes", params={"limit": 1}, headers=env.headers(role)
+        ).json()
+        walked, token = list(first["items"]), first["continue"]
+        while token:
+            page = env.http.get(
+                "/api/v1/httproutes",
+                params={"limit": 1, "continue": token},
+                headers=env.headers(role),
+            ).json()
+            walked += page["items"]
+            token = page["continue"]
+        assert len(walked) == first["total"]
+        assert {o["metadata"]["namespace"] for o in walked} <= {env.a}

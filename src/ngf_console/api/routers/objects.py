@@ -22,6 +22,7 @@ from ngf_console.api import audit_trail, kube_io, redaction
 from ngf_console.api.auth import Action, Guard, ResourceRef, from_body, get_guard, require
 from ngf_console.api.bodies import OBJECT_BODY_OPENAPI, object_body
 from ngf_console.api.cluster_reads import cached_object, cached_page
+from ngf_console.api.routers.listing import obj_namespace, page_sorted, readable
 from ngf_console.api.state import ClusterDep, ConsoleState, StateDep, StoreDep
 from ngf_console.kube.clusters import Cluster
 from ngf_console.kube.resource_type import ResourceType
@@ -234,6 +235,21 @@ def object_router(kind: ObjectKind) -> APIRouter:
     ) -> Response:
         if namespace is not None:
             await guard.authorize(Action.READ, ref, namespace)
+        elif not await guard.allowed(Action.READ, ref, None):
+            # Not allowed cluster-wide: the namespaces the caller may read, paged after the
+            # filtering (so neither the total nor a page size tells of the others).
+            everything = cached_page(cluster, t, label_selector=label_selector, name_contains=name)
+            visible = await readable(guard, ref, everything.items, obj_namespace)
+            items, token = page_sorted(
+                visible,
+                lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]),
+                query={"selector": label_selector, "name": name},
+                limit=limit,
+                continue_token=continue_token,
+            )
+            if kind.sensitive:
+                items = [redaction.redact(o) for o in items]
+            return list_response(items, token, everything.resource_version, len(visible))
         page = cached_page(
             cluster,
             t,
@@ -244,17 +260,6 @@ def object_router(kind: ObjectKind) -> APIRouter:
             continue_token=continue_token,
         )
         items = page.items
-        if namespace is None and not await guard.allowed(Action.READ, ref, None):
-            # Not allowed cluster-wide: keep the namespaces the caller may read.
-            allowed: dict[str, bool] = {}
-            kept = []
-            for obj in items:
-                ns = obj["metadata"].get("namespace", "")
-                if ns not in allowed:
-                    allowed[ns] = await guard.allowed(Action.READ, ref, ns)
-                if allowed[ns]:
-                    kept.append(obj)
-            items = kept
         if kind.sensitive:
             items = [redaction.redact(o) for o in items]
         return list_response(items, page.continue_token, page.resource_version, page.total)
