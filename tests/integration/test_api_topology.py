@@ -24,7 +24,7 @@ from test_api_resources import GW, Scene, build_scene, remove_scene, wait_for_sc
 
 from auth_oidc_issuer import AUDIENCE, Issuer
 from ngf_console.api.auth import AuthSettings
-from ngf_console.api.routers.topology import TopologyMemo, cache_key
+from ngf_console.api.routers.topology import TopologyMemo
 from ngf_console.kube.clusters import ClusterRegistry
 
 
@@ -151,10 +151,10 @@ def test_graph_is_rebuilt_on_cache_changes_only(
             # The shared cluster moves; whenever nothing the graph is drawn from changed
             # between two reads, the second one is the same graph, not a rebuild.
             for _ in range(50):
-                key = cache_key(cluster)
+                key = memo.key(cluster)
                 first = await memo.graph(cluster)
                 again = await memo.graph(cluster)
-                if cache_key(cluster) == key:
+                if memo.key(cluster) == key:
                     assert again is first
                     break
             else:

@@ -9,10 +9,10 @@ of the cache's Namespace objects.
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Final
 
+from ngf_console.api.cache_memo import CacheMemo
 from ngf_console.api.cluster_reads import all_cached
 from ngf_console.gatewayapi import RoutingTable
 from ngf_console.gatewayapi.attachment import namespace_labels_from
@@ -27,7 +27,7 @@ from ngf_console.kube.served_types import (
 )
 from ngf_console.readmodel.snapshot import ClusterSnapshot
 
-__all__ = ["TABLE_TYPES", "RoutingTables", "table_key"]
+__all__ = ["TABLE_TYPES", "RoutingTables"]
 
 NAMESPACES: Final = served_type("namespaces")
 # What a table (and the route check over it) reads; events and deployments do not count.
@@ -42,51 +42,23 @@ TABLE_TYPES: Final[tuple[ResourceType, ...]] = (
     NAMESPACES,
 )
 
-TableKey = tuple[tuple[str, str, str], ...]
+
+def _prepare(cluster: Cluster) -> Callable[[], RoutingTable]:
+    objects = [o for t in TABLE_TYPES if t != NAMESPACES for o in all_cached(cluster, t)]
+    # No Namespaces (not synced yet): Selectors are reported as not judged rather than
+    # judged against no labels.
+    namespaces = all_cached(cluster, NAMESPACES)
+    labels = namespace_labels_from(namespaces) if namespaces else None
+    snap = ClusterSnapshot.from_objects(objects)
+    return lambda: RoutingTable(snap, labels)
 
 
-def table_key(cluster: Cluster) -> TableKey:
-    """The resource versions (and states) of :data:`TABLE_TYPES` in the cluster's cache."""
-    wanted = set(TABLE_TYPES)
-    return tuple(
-        (str(s.resource_type), s.resource_version, s.state)
-        for s in cluster.cache.status()
-        if s.resource_type in wanted
-    )
-
-
-@dataclass
-class _Entry:
-    key: TableKey | None = None
-    table: RoutingTable | None = None
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-
-class RoutingTables:
+class RoutingTables(CacheMemo[RoutingTable]):
     """The last routing table of each cluster."""
 
     def __init__(self) -> None:
-        self._entries: dict[str, _Entry] = {}
-        self.builds = 0
-        """How many tables were built (observability and tests)."""
+        super().__init__(TABLE_TYPES, _prepare)
 
     async def table(self, cluster: Cluster) -> RoutingTable:
         """The cluster's routing table as of now."""
-        entry = self._entries.setdefault(cluster.name, _Entry())
-        async with entry.lock:
-            key = table_key(cluster)
-            if entry.table is None or entry.key != key:
-                # Objects are read on the loop; the cache replaces objects rather than
-                # changing them, so the thread builds from a stable list.
-                objects = [
-                    o for t in TABLE_TYPES if t != NAMESPACES for o in all_cached(cluster, t)
-                ]
-                # No Namespaces (not synced yet): Selectors are reported as not judged
-                # rather than judged against no labels.
-                namespaces = all_cached(cluster, NAMESPACES)
-                labels = namespace_labels_from(namespaces) if namespaces else None
-                snap = ClusterSnapshot.from_objects(objects)
-                entry.table = await asyncio.to_thread(RoutingTable, snap, labels)
-                entry.key = key
-                self.builds += 1
-            return entry.table
+        return await self.get(cluster)

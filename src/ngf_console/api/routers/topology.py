@@ -10,13 +10,13 @@ caller may not read (per kind) are dropped with their edges; cluster-scoped node
 """
 
 # No ``from __future__ import annotations``: FastAPI must see the Annotated dependencies.
-import asyncio
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Annotated, Final
 
 from fastapi import APIRouter, Depends
 
 from ngf_console.api.auth import Action, Guard, ResourceRef, get_guard, require
+from ngf_console.api.cache_memo import CacheMemo
 from ngf_console.api.cluster_reads import all_cached, cached_object
 from ngf_console.api.routers.listing import ref_of
 from ngf_console.api.routers.resources import GATEWAYS, POOL_TYPES
@@ -56,49 +56,21 @@ _REF_BY_KIND[f"InferencePool.{LEGACY_INFERENCE_GROUP}"] = ResourceRef(
     LEGACY_INFERENCE_GROUP, "inferencepools"
 )
 
-CacheKey = tuple[tuple[str, str, str], ...]
+
+def _prepare(cluster: Cluster) -> Callable[[], TopologyGraph]:
+    snap = ClusterSnapshot.from_objects(obj for t in GRAPH_TYPES for obj in all_cached(cluster, t))
+    return lambda: build_topology(snap)
 
 
-def cache_key(cluster: Cluster) -> CacheKey:
-    """The resource versions (and states) of the graph's types: changes with any object."""
-    wanted = set(GRAPH_TYPES)
-    return tuple(
-        (str(s.resource_type), s.resource_version, s.state)
-        for s in cluster.cache.status()
-        if s.resource_type in wanted
-    )
-
-
-@dataclass
-class _Entry:
-    key: CacheKey | None = None
-    graph: TopologyGraph | None = None
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-
-class TopologyMemo:
-    """The last full graph of each cluster, rebuilt when its cache key changes."""
+class TopologyMemo(CacheMemo[TopologyGraph]):
+    """The last full graph of each cluster, rebuilt when an object it draws changes."""
 
     def __init__(self) -> None:
-        self._entries: dict[str, _Entry] = {}
-        self.builds = 0
-        """How many full graphs were built (observability and tests)."""
+        super().__init__(GRAPH_TYPES, _prepare)
 
     async def graph(self, cluster: Cluster) -> TopologyGraph:
         """The cluster's full graph as of now."""
-        entry = self._entries.setdefault(cluster.name, _Entry())
-        async with entry.lock:
-            key = cache_key(cluster)
-            if entry.graph is None or entry.key != key:
-                # The objects are read here, on the loop; the cache replaces objects rather
-                # than changing them, so the thread builds from a stable list.
-                snap = ClusterSnapshot.from_objects(
-                    obj for t in GRAPH_TYPES for obj in all_cached(cluster, t)
-                )
-                entry.graph = await asyncio.to_thread(build_topology, snap)
-                entry.key = key
-                self.builds += 1
-            return entry.graph
+        return await self.get(cluster)
 
 
 def node_ref(node: TopologyNode) -> ResourceRef:
