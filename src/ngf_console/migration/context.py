@@ -94,6 +94,7 @@ class ConversionContext:
     config: dict[str, str] = field(default_factory=dict)
     config_maps: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
     # (namespace, host, path) -> (route, rule index) of non-canary Ingress paths, for canaries.
+    route_keys: set[tuple[str, str, str]] = field(default_factory=set)
     redirects: set[tuple[str, tuple[str, ...], tuple[str, ...]]] = field(default_factory=set)
     ingress_paths: dict[tuple[str, str, str], tuple[RouteIR, int]] = field(default_factory=dict)
 
@@ -198,11 +199,11 @@ class ConversionContext:
     # -- output --------------------------------------------------------------------------
     def route(self, route: RouteIR) -> RouteIR:
         """Add a route (names are made unique within the namespace and kind)."""
-        taken = {(r.kind, r.namespace, r.name) for r in self.ir.routes}
         base, n = route.name, 2
-        while (route.kind, route.namespace, route.name) in taken:
+        while (route.kind, route.namespace, route.name) in self.route_keys:
             route.name = dns_name(base, str(n))
             n += 1
+        self.route_keys.add((route.kind, route.namespace, route.name))
         self.ir.routes.append(route)
         return route
 

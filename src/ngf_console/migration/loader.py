@@ -25,6 +25,8 @@ SOURCE_KINDS = {
 }
 # Read for lookups (named Service ports), never converted.
 CONTEXT_KINDS = {"Service", "Secret", "Namespace", "IngressClass", "Endpoints", "EndpointSlice"}
+# libyaml's loader when present: the pure-Python one dominates plan() time on big bundles.
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SEPARATOR = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
 
@@ -60,14 +62,15 @@ def load_text(text: str, file: str, out: LoadedInput) -> None:
     last = 0
     for m in _SEPARATOR.finditer(text):
         chunks.append((offset, text[last : m.start()]))
+        # Lines before this separator: counted incrementally (the text may be large).
+        offset += text.count("\n", last, m.end())
         last = m.end()
-        offset = text.count("\n", 0, m.end())
     chunks.append((offset, text[last:]))
     for start, chunk in chunks:
         if not chunk.strip():
             continue
         try:
-            obj = yaml.safe_load(chunk)
+            obj = yaml.load(chunk, Loader=_LOADER)  # noqa: S506 (a safe loader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = start + (mark.line if mark is not None else 0) + 1
