@@ -70,7 +70,7 @@ def load_text(text: str, file: str, out: LoadedInput) -> None:
         if not chunk.strip():
             continue
         try:
-            obj = yaml.load(chunk, Loader=_LOADER)  # noqa: S506 (a safe loader)
+            obj = yaml.load(chunk, Loader=_LOADER)  # a safe loader (CSafeLoader/SafeLoader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = start + (mark.line if mark is not None else 0) + 1
