@@ -29,22 +29,67 @@ I2GW_NGINX = [
 _C = "nginx.ingress.kubernetes.io/"
 I2GW_INGRESS_NGINX = [
     _C + a
-    for a in (
-        "canary canary-by-header canary-by-header-value canary-by-header-pattern canary-weight "
-        "canary-weight-total client-body-buffer-size proxy-body-size enable-cors "
-        "cors-allow-origin cors-allow-credentials cors-allow-headers cors-expose-headers "
-        "cors-allow-methods cors-max-age limit-rps limit-rpm limit-burst-multiplier "
-        "proxy-send-timeout proxy-read-timeout proxy-connect-timeout auth-url "
-        "auth-response-headers auth-type auth-secret auth-secret-type backend-protocol "
-        "load-balance service-upstream proxy-ssl-secret proxy-ssl-verify proxy-ssl-name "
-        "proxy-ssl-server-name enable-access-log affinity session-cookie-name "
-        "session-cookie-path session-cookie-domain session-cookie-samesite "
-        "session-cookie-expires session-cookie-max-age session-cookie-secure ssl-redirect "
-        "force-ssl-redirect ssl-passthrough use-regex rewrite-target permanent-redirect "
-        "temporal-redirect app-root server-alias whitelist-source-range denylist-source-range "
-        "x-forwarded-prefix upstream-vhost connection-proxy-header custom-headers "
-        "ssl-handshake-timeout ssl-alpn"
-    ).split()
+    for a in [
+        "canary",
+        "canary-by-header",
+        "canary-by-header-value",
+        "canary-by-header-pattern",
+        "canary-weight",
+        "canary-weight-total",
+        "client-body-buffer-size",
+        "proxy-body-size",
+        "enable-cors",
+        "cors-allow-origin",
+        "cors-allow-credentials",
+        "cors-allow-headers",
+        "cors-expose-headers",
+        "cors-allow-methods",
+        "cors-max-age",
+        "limit-rps",
+        "limit-rpm",
+        "limit-burst-multiplier",
+        "proxy-send-timeout",
+        "proxy-read-timeout",
+        "proxy-connect-timeout",
+        "auth-url",
+        "auth-response-headers",
+        "auth-type",
+        "auth-secret",
+        "auth-secret-type",
+        "backend-protocol",
+        "load-balance",
+        "service-upstream",
+        "proxy-ssl-secret",
+        "proxy-ssl-verify",
+        "proxy-ssl-name",
+        "proxy-ssl-server-name",
+        "enable-access-log",
+        "affinity",
+        "session-cookie-name",
+        "session-cookie-path",
+        "session-cookie-domain",
+        "session-cookie-samesite",
+        "session-cookie-expires",
+        "session-cookie-max-age",
+        "session-cookie-secure",
+        "ssl-redirect",
+        "force-ssl-redirect",
+        "ssl-passthrough",
+        "use-regex",
+        "rewrite-target",
+        "permanent-redirect",
+        "temporal-redirect",
+        "app-root",
+        "server-alias",
+        "whitelist-source-range",
+        "denylist-source-range",
+        "x-forwarded-prefix",
+        "upstream-vhost",
+        "connection-proxy-header",
+        "custom-headers",
+        "ssl-handshake-timeout",
+        "ssl-alpn",
+    ]
 ]
 # Where NGF has no equivalent at all, ours reports it (ingress2gateway emits kgateway CRDs).
 NO_NGF_EQUIVALENT = {
