@@ -102,6 +102,7 @@ def scan(
     ),
 ) -> None:
     """Read Ingresses and NGINX custom resources from a cluster into one YAML bundle."""
+    import httpx
     from lightkube.core.exceptions import ApiError
     from lightkube.generic_resource import create_namespaced_resource
 
@@ -122,9 +123,11 @@ def scan(
                     )
                 else:
                     items = list(client.list(res, namespace=namespace or "*"))
-            except ApiError as exc:
-                if exc.status.code != 404:
-                    console.print(f"[red]{kind}: {exc.status.message}")
+            except (ApiError, httpx.HTTPStatusError) as exc:
+                # A kind whose CRD is not installed answers 404 (sometimes without a Status).
+                code = exc.status.code if isinstance(exc, ApiError) else exc.response.status_code
+                if code != 404:
+                    console.print(f"[red]{kind}: {exc}")
                     raise typer.Exit(1) from exc
                 items = []
             for item in items:
