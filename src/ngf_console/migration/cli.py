@@ -102,7 +102,6 @@ def scan(
     ),
 ) -> None:
     """Read Ingresses and NGINX custom resources from a cluster into one YAML bundle."""
-    import httpx
     from lightkube.core.exceptions import ApiError
     from lightkube.generic_resource import create_namespaced_resource
 
@@ -123,9 +122,13 @@ def scan(
                     )
                 else:
                     items = list(client.list(res, namespace=namespace or "*"))
-            except (ApiError, httpx.HTTPStatusError) as exc:
-                # A kind whose CRD is not installed answers 404 (sometimes without a Status).
-                code = exc.status.code if isinstance(exc, ApiError) else exc.response.status_code
+            except Exception as exc:
+                # A kind whose CRD is not installed answers 404, sometimes without a Status
+                # body (then lightkube raises its HTTP client's status error, not ApiError).
+                if isinstance(exc, ApiError):
+                    code = exc.status.code
+                else:
+                    code = getattr(getattr(exc, "response", None), "status_code", None)
                 if code != 404:
                     console.print(f"[red]{kind}: {exc}")
                     raise typer.Exit(1) from exc
