@@ -275,7 +275,12 @@ class OperatorProcess:
     """``ngf-console operator`` in a subprocess of its own session, logging to a file."""
 
     def __init__(
-        self, kubeconfig: Path, log_path: Path, resync: float, tracemalloc_frames: int = 0
+        self,
+        kubeconfig: Path,
+        log_path: Path,
+        resync: float,
+        tracemalloc_frames: int = 0,
+        workers: int | None = None,
     ) -> None:
         self.metrics_port, self.health_port = free_port(), free_port()
         self.log_path = log_path
@@ -304,6 +309,7 @@ class OperatorProcess:
                 str(self.metrics_port),
                 "--health-port",
                 str(self.health_port),
+                *(["--workers", str(workers)] if workers else []),
             ],
             stdout=self._out,
             stderr=subprocess.STDOUT,
@@ -1269,6 +1275,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--namespaces", type=int, default=4)
     parser.add_argument("--lean", action="store_true", help="stacks without DCGM/autoscaling")
     parser.add_argument("--resync", type=float, default=60.0, help="operator --resync")
+    parser.add_argument("--workers", type=int, help="operator --workers (default: its own)")
     parser.add_argument("--timeout", type=float, default=300.0, help="per wait for Ready")
     parser.add_argument("--kubeconfig", help="use this running control plane")
     parser.add_argument("--workdir", help="keep logs (and profiles) here instead of a temp dir")
@@ -1343,7 +1350,11 @@ def run(
             if err.status.code != 409:
                 raise
     operator = OperatorProcess(
-        kubeconfig, workdir / "operator.log", args.resync, tracemalloc_frames=args.tracemalloc
+        kubeconfig,
+        workdir / "operator.log",
+        args.resync,
+        tracemalloc_frames=args.tracemalloc,
+        workers=args.workers,
     )
     stack.callback(operator.stop)
     took = operator.wait_healthy(timeout=180.0 if args.tracemalloc else 60.0)
