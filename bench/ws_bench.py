@@ -118,6 +118,7 @@ def run_server(args: argparse.Namespace) -> None:
         port=args.port,
         log_level="warning",
         ws_per_message_deflate=not args.no_deflate,
+        ws=args.ws,
         backlog=4096,
     )
 
@@ -225,6 +226,7 @@ def orchestrate(args: argparse.Namespace) -> dict[str, Any]:
     server_cmd += ["--queue-size", str(args.queue_size), "--payload-bytes", str(args.payload_bytes)]
     if args.no_deflate:
         server_cmd.append("--no-deflate")
+    server_cmd += ["--ws", args.ws]
     server = subprocess.Popen(server_cmd)
     clients: list[subprocess.Popen[str]] = []
     stalled: list[socket.socket] = []
@@ -392,6 +394,12 @@ def main() -> None:
         help="msgs/s to the stalled firehose client; 0: none",
     )
     parser.add_argument("--firehose-bytes", type=int, default=65536)
+    parser.add_argument(
+        "--ws",
+        default="auto",
+        choices=("auto", "websockets", "websockets-sansio", "wsproto"),
+        help="uvicorn's websocket implementation",
+    )
     parser.add_argument("--json", type=Path, help="write every figure to this file")
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
