@@ -39,6 +39,7 @@ _STATE_FILE = "state.json"
 # Client rate limits of kcm and the scheduler on this single-machine control plane.
 _CLIENT_RATE = ("--kube-api-qps=300", "--kube-api-burst=600")
 
+
 class ControlPlaneError(RuntimeError):
     """The control plane could not be started, stopped or reached."""
 
