@@ -4,7 +4,7 @@ SHELL := /bin/bash
 UV := uv
 PYTEST_ARGS ?=
 
-.PHONY: demo test setup deps tools ui check lint typecheck crds pytest vitest clean
+.PHONY: demo test setup deps tools ui check api-types lint typecheck crds pytest vitest clean
 
 demo: setup deps tools ui ## Local control plane + API + UI on http://127.0.0.1:8080
 	$(UV) run ngf-console demo
@@ -24,7 +24,11 @@ tools: ## etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok (c
 ui: ## Build the UI into frontend/dist
 	cd frontend && npm run build
 
-check: lint typecheck ## Lint and type checks (Python and TypeScript), CRD manifests fresh
+check: lint typecheck api-types ## Lint and type checks (Python and TypeScript), CRD manifests fresh, UI API types fresh
+
+api-types: ## The UI's OpenAPI copy and generated TypeScript types match the server's routes
+	$(UV) run python -m ngf_console.api.openapi_dump | diff -q - frontend/src/api/openapi.json > /dev/null || { echo 'frontend/src/api/openapi.json is stale: uv run python -m ngf_console.api.openapi_dump > frontend/src/api/openapi.json && (cd frontend && npm run gen:api)'; exit 1; }
+	cd frontend && npm run gen:api:check
 
 lint:
 	$(UV) run ruff check src tests
