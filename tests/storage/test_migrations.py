@@ -24,6 +24,7 @@ TABLES = {
     "saved_views",
     "migration_projects",
     "xc_publish_state",
+    "canary_rollouts",
 }
 
 
@@ -34,7 +35,7 @@ async def _table_names(store: Store) -> set[str]:
 
 async def test_open_creates_every_table_at_head(store: Store) -> None:
     assert await _table_names(store) == TABLES | {"alembic_version"}
-    assert await store.schema_revision() == head_revision() == "0001"
+    assert await store.schema_revision() == head_revision() == "0002"
 
 
 async def test_reopen_is_idempotent_and_keeps_data(database_url: str) -> None:
@@ -49,7 +50,7 @@ async def test_reopen_is_idempotent_and_keeps_data(database_url: str) -> None:
             versions = (
                 await conn.execute(sa.text("SELECT version_num FROM alembic_version"))
             ).all()
-        assert versions == [("0001",)]
+        assert versions == [(head_revision(),)]
     finally:
         await second.close()
 

@@ -21,6 +21,13 @@ from ngf_console.store.audit import (
     restorable,
     unified_diff,
 )
+from ngf_console.store.canary import (
+    ACTIVE_STATES,
+    CanaryRollout,
+    CanaryRolloutInput,
+    CanaryRolloutPatch,
+    RolloutState,
+)
 from ngf_console.store.db import (
     DEFAULT_DATABASE_URL,
     Store,
@@ -43,6 +50,7 @@ from ngf_console.store.xc_publish_state import (
 )
 
 __all__ = [
+    "ACTIVE_STATES",
     "DEFAULT_DATABASE_URL",
     "AlertRule",
     "AlertRuleInput",
@@ -51,10 +59,14 @@ __all__ = [
     "AuditEntry",
     "AuditEntrySummary",
     "AuditPage",
+    "CanaryRollout",
+    "CanaryRolloutInput",
+    "CanaryRolloutPatch",
     "ConflictError",
     "MigrationProject",
     "MigrationProjectInput",
     "MigrationProjectPatch",
+    "RolloutState",
     "SavedView",
     "SavedViewInput",
     "SavedViewPatch",

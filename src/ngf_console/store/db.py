@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from ngf_console.store import migrations
 from ngf_console.store.alert_rules import AlertRules
 from ngf_console.store.audit import AuditLog
+from ngf_console.store.canary import CanaryRollouts
 from ngf_console.store.migration_projects import MigrationProjects
 from ngf_console.store.saved_views import SavedViews
 from ngf_console.store.session import SQLITE_BEGIN_OPTION, Database
@@ -102,6 +103,7 @@ class Store:
         self.saved_views = SavedViews(db)
         self.migration_projects = MigrationProjects(db)
         self.xc_publish_state = XcPublishStates(db)
+        self.canary = CanaryRollouts(db)
 
     @property
     def url(self) -> str:

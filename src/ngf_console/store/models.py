@@ -197,3 +197,32 @@ class XcPublishStateRow(Timestamps, Base):
     last_sync_status: Mapped[str | None] = mapped_column(sa.String(50))
     last_sync_time: Mapped[datetime | None] = mapped_column()
     config_hash: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+class CanaryRolloutRow(Timestamps, Base):
+    """A canary rollout: the weights of one route rule shifted step by step on a schedule."""
+
+    __tablename__ = "canary_rollouts"
+    __table_args__ = (sa.Index("idx_canary_due", "state", "next_step_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    cluster: Mapped[str] = mapped_column(sa.String(63))
+    route_kind: Mapped[str] = mapped_column(sa.String(50))
+    route_namespace: Mapped[str] = mapped_column(sa.String(255))
+    route_name: Mapped[str] = mapped_column(sa.String(255))
+    rule_index: Mapped[int] = mapped_column(sa.Integer)
+    stable_backend: Mapped[dict[str, Any]] = mapped_column()
+    canary_backend: Mapped[dict[str, Any]] = mapped_column()
+    steps: Mapped[list[int]] = mapped_column(JSONDocument)
+    interval_seconds: Mapped[int] = mapped_column(sa.Integer)
+    current_step: Mapped[int] = mapped_column(sa.Integer, default=0)
+    state: Mapped[str] = mapped_column(sa.String(20))
+    started_by: Mapped[str] = mapped_column(sa.String(255))
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    next_step_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+    original_backend_refs: Mapped[list[dict[str, Any]]] = mapped_column()
+    history: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+    # "cluster/kind/namespace/name" while the rollout is active, NULL once it is finished:
+    # the unique key allows one active rollout per route on both backends (NULLs differ).
+    active_key: Mapped[str | None] = mapped_column(sa.String(700), unique=True)
