@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 from sqlalchemy.exc import IntegrityError
 
-from ngf_console.store.documents import json_document, json_documents
+from ngf_console.store.documents import json_document
 from ngf_console.store.errors import ConflictError
 from ngf_console.store.models import CanaryRolloutRow, utcnow
 from ngf_console.store.session import Database
@@ -159,7 +159,7 @@ class CanaryRollouts:
             state=RolloutState.PENDING.value,
             started_by=spec.started_by,
             next_step_at=spec.next_step_at or utcnow(),
-            original_backend_refs=json_documents(spec.original_backend_refs),
+            original_backend_refs=[json_document(r) for r in spec.original_backend_refs],
             history=[],
             active_key=_active_key(
                 spec.cluster, spec.route_kind, spec.route_namespace, spec.route_name
