@@ -31,3 +31,14 @@ class ApiSettings(BaseModel):
     cache_sync_timeout: float = Field(
         default=30.0, description="Seconds to wait for the watch caches at start-up."
     )
+    prometheus_url: str | None = Field(
+        default=None,
+        description="Prometheus for the metrics routes (unset: those routes answer 503).",
+    )
+    gpu_pricing: dict[str, float] = Field(
+        default_factory=lambda: {"A100": 3.67, "H100": 8.10, "L40S": 1.84, "T4": 0.53},
+        description="GPU price per hour by GPU type, for the inference cost estimate.",
+    )
+    telemetry_interval: float = Field(
+        default=2.0, description="Seconds between pushes of the gpu-metrics/scaling-events feeds."
+    )
