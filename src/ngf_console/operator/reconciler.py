@@ -30,6 +30,7 @@ from ngf_console.operator.child_index import ChildIndex, ChildKey, ParentRef, ch
 from ngf_console.operator.children import ChildClient, Obj
 from ngf_console.operator.drift import describe, drifted_fields
 from ngf_console.operator.health import child_health
+from ngf_console.operator.migration_plan import MigrationPlanController, MigrationWork
 from ngf_console.operator.shared import SharedChildren, is_shared
 from ngf_console.operator.slots import LIST_SLOTS, child_report, withheld_child
 from ngf_console.operator.status import (
@@ -78,7 +79,7 @@ class SharedWork:
     key: ChildKey
 
 
-WorkKey = ParentRef | SharedWork
+WorkKey = ParentRef | SharedWork | MigrationWork
 
 
 class Reconciler:
@@ -104,6 +105,8 @@ class Reconciler:
             self._shared_still_wanted,
         )
         self.queue: WorkQueue[WorkKey] = WorkQueue(self._process, workers=workers)
+        # MigrationPlans: their own controller, their passes in this queue (migration_plan.py).
+        self.migrations = MigrationPlanController(client, self.children, self.queue)
         # A callable returning the cluster's edition ("oss" / "enterprise" / "unknown").
         self._edition = edition
         self._status_refresh = status_refresh
@@ -166,6 +169,9 @@ class Reconciler:
     async def _process(self, key: WorkKey) -> None:
         if isinstance(key, SharedWork):
             await self.shared.heal(key.key)
+            return
+        if isinstance(key, MigrationWork):
+            await self.migrations.process(key)
             return
         must_exist = key in self._must_exist
         self._must_exist.discard(key)
