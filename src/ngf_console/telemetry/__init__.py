@@ -1,0 +1,1 @@
+"""Telemetry read models: Prometheus metrics of the data plane, model servers and GPUs."""
