@@ -21,6 +21,7 @@ from ngf_console import __version__
 from ngf_console.alerts.runner import console_runner
 from ngf_console.api import live_feeds, telemetry
 from ngf_console.api.auth import AuthContext, get_principal
+from ngf_console.api.canary_runner import CanaryRunner
 from ngf_console.api.middleware import RequestContextMiddleware, install_error_handlers
 from ngf_console.api.routers import alerts as alert_routes
 from ngf_console.api.routers import (
@@ -34,6 +35,7 @@ from ngf_console.api.routers import (
     system,
     views,
 )
+from ngf_console.api.routers import canary as canary_routes
 from ngf_console.api.routers import diagnostics as diagnostic_routes
 from ngf_console.api.routers import topology as topology_routes
 from ngf_console.api.settings import ApiSettings
@@ -68,6 +70,7 @@ def cluster_routers() -> list[APIRouter]:
         alert_routes.router(),
         views.router(),
         diagnostic_routes.router(),
+        canary_routes.router(),
         metrics.router(),
         inference_metrics.router(),
     ]
@@ -109,9 +112,12 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             await clusters.default.cache.wait_synced(settings.cache_sync_timeout)
         app.state.alerts = console_runner(store, clusters)
         await app.state.alerts.start()
+        app.state.canary = CanaryRunner(store, clusters)
+        await app.state.canary.start()
         try:
             yield
         finally:
+            await app.state.canary.stop()
             await app.state.alerts.stop()
             for task in feeds:
                 task.cancel()
