@@ -1,0 +1,1 @@
+"""The simulator: plays the data plane and the controllers the demo has no room for."""
