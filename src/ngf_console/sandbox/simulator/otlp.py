@@ -1,0 +1,137 @@
+"""Log records out through the standard OTLP/HTTP JSON protocol (``POST {api}/v1/logs``).
+
+One request per flush holds three resources, one per record kind, each named the way the
+real emitter would be (``service.name`` nginx / inference-gateway / endpoint-picker) and
+tagged ``ngf.log.type`` (access, inference, epp_decision). Attribute values follow the
+protobuf JSON mapping (int64 as a string, nested maps as ``kvlistValue``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import httpx
+
+from ngf_console.sandbox.simulator.traffic import LogRecord
+
+__all__ = ["OtlpEmitter", "any_value", "export_request"]
+
+log = logging.getLogger(__name__)
+
+SERVICES = {"access": "nginx", "inference": "inference-gateway", "epp_decision": "endpoint-picker"}
+EVENT_NAMES = {
+    "access": "ngf.access",
+    "inference": "ngf.inference",
+    "epp_decision": "ngf.epp.decision",
+}
+MAX_BUFFER = 50_000
+
+
+def any_value(value: Any) -> dict[str, Any]:
+    """An OTLP ``AnyValue`` in JSON."""
+    if isinstance(value, bool):
+        return {"boolValue": value}
+    if isinstance(value, int):
+        return {"intValue": str(value)}
+    if isinstance(value, float):
+        return {"doubleValue": value}
+    if isinstance(value, Mapping):
+        return {"kvlistValue": {"values": _attributes(value)}}
+    if isinstance(value, list | tuple):
+        return {"arrayValue": {"values": [any_value(v) for v in value]}}
+    return {"stringValue": str(value)}
+
+
+def _attributes(values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [{"key": k, "value": any_value(v)} for k, v in values.items()]
+
+
+def export_request(records: Sequence[LogRecord]) -> dict[str, Any]:
+    """An ``ExportLogsServiceRequest`` (JSON) holding ``records``."""
+    by_kind: dict[str, list[LogRecord]] = {}
+    for record in records:
+        by_kind.setdefault(record.kind, []).append(record)
+    resource_logs = []
+    for kind, group in sorted(by_kind.items()):
+        resource_logs.append(
+            {
+                "resource": {
+                    "attributes": _attributes(
+                        {"service.name": SERVICES.get(kind, kind), "ngf.log.type": kind}
+                    )
+                },
+                "scopeLogs": [
+                    {
+                        "scope": {"name": "ngf-console-simulator"},
+                        "logRecords": [
+                            {
+                                "timeUnixNano": str(int(r.time * 1e9)),
+                                "observedTimeUnixNano": str(int(r.time * 1e9)),
+                                "severityNumber": 17
+                                if int(r.attributes.get("http.response.status_code", 200)) >= 500
+                                else 9,
+                                "severityText": "ERROR"
+                                if int(r.attributes.get("http.response.status_code", 200)) >= 500
+                                else "INFO",
+                                "eventName": EVENT_NAMES.get(kind, kind),
+                                "body": {"stringValue": r.body or kind},
+                                "attributes": _attributes(r.attributes),
+                            }
+                            for r in group
+                        ],
+                    }
+                ],
+            }
+        )
+    return {"resourceLogs": resource_logs}
+
+
+class OtlpEmitter:
+    """Posts buffered records to the receiver; keeps them (bounded) while it refuses."""
+
+    def __init__(self, endpoint: str, *, timeout: float = 5.0) -> None:
+        self.endpoint = endpoint
+        self._http = httpx.AsyncClient(timeout=timeout)
+        self.buffer: list[LogRecord] = []
+        self.sent = 0
+        self.dropped = 0
+        self.last_error: str | None = None
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def add(self, records: Sequence[LogRecord]) -> None:
+        self.buffer.extend(records)
+        overflow = len(self.buffer) - MAX_BUFFER
+        if overflow > 0:
+            del self.buffer[:overflow]
+            self.dropped += overflow
+
+    async def flush(self, max_records: int = 5000) -> None:
+        """Send up to ``max_records``; on 429/5xx/unreachable keep them for the next flush."""
+        if not self.buffer:
+            return
+        batch = self.buffer[:max_records]
+        try:
+            response = await self._http.post(self.endpoint, json=export_request(batch))
+        except httpx.HTTPError as err:
+            self._failed(f"unreachable: {err!r}")
+            return
+        if response.status_code == 429 or response.status_code >= 500:
+            self._failed(f"{response.status_code}: {response.text[:200]}")
+            return
+        del self.buffer[: len(batch)]
+        if response.status_code >= 400:
+            # A 4xx other than 429 will not succeed on retry (no receiver, bad batch).
+            self.dropped += len(batch)
+            self._failed(f"{response.status_code}: {response.text[:200]}")
+            return
+        self.sent += len(batch)
+        self.last_error = None
+
+    def _failed(self, error: str) -> None:
+        if error != self.last_error:
+            log.warning("OTLP export to %s failed: %s", self.endpoint, error)
+        self.last_error = error
