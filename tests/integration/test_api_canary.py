@@ -103,10 +103,12 @@ def _start(api: httpx.Client, namespace: str, steps: list[int], interval: int) -
         "interval_seconds": interval,
     }
     # The cache must have seen the route and the Services first.
-    response = until(
-        lambda: (r := api.post("/api/v1/canary", json=body)).status_code != 404 and r,
-        what="the cache to see the route",
-    )
+
+    def started() -> httpx.Response | None:
+        response = api.post("/api/v1/canary", json=body)
+        return None if response.status_code == 404 else response
+
+    response = until(started, what="the cache to see the route")
     assert response.status_code == 201, response.text
     return dict(response.json())
 
@@ -291,7 +293,7 @@ def test_a_restarted_api_resumes_without_repeating_a_step(
 
 
 def test_a_conflicting_edit_is_retried_and_kept(kubeconfig: Path, kube: Client, shop: str) -> None:
-    stale = kube.get(HTTPRoute, "shop", namespace=shop).to_dict()
+    stale = dict(kube.get(HTTPRoute, "shop", namespace=shop))
     # Someone edits the route after the runner read it.
     edited = kube.get(HTTPRoute, "shop", namespace=shop)
     edited["metadata"]["labels"] = {"edited": "by-hand"}
