@@ -162,12 +162,17 @@ class MigrationPlanController:
             return
         if resources is not None:
             await self._patch(plan, {"spec": {"resources": resources}})
-        total = len(resources if resources is not None else given or [])
+        proposed = resources if resources is not None else given or []
+        total = sum(1 for r in proposed if r.get("enabled", True))
         await self._write(
             plan,
             {"phase": "Reviewed", "analysis": analysis, "totalResources": total},
             now,
-            analyzed=(True, "Analyzed", f"{total} resource(s) proposed; review, then apply"),
+            analyzed=(
+                True,
+                "Analyzed",
+                f"{len(proposed)} resource(s) proposed, {total} enabled; review, then apply",
+            ),
             progressing=None,
         )
         await self._event(
