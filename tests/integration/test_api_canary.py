@@ -263,7 +263,7 @@ def test_a_restarted_api_resumes_without_repeating_a_step(
 ) -> None:
     settings = settings_for(kubeconfig, db)
     with running_api(settings) as url, httpx.Client(base_url=url, timeout=30) as api:
-        rollout = _start(api, shop, [20, 50, 80], 2)
+        rollout = _start(api, shop, [20, 50, 80], 3)
         until(lambda: _canary_weight(kube, shop) == 20, what="the first step")
         until(lambda: _rollout(api, rollout["id"])["current_step"] == 1, what="step 1 recorded")
     # The server is gone. Play a runner that wrote step 2 and died before recording it.
@@ -273,7 +273,7 @@ def test_a_restarted_api_resumes_without_repeating_a_step(
         {**CANARY, "weight": 50},
     ]
     kube.replace(route)
-    time.sleep(2.5)  # step 2 is overdue when the next server starts
+    time.sleep(3.2)  # step 2 is overdue when the next server starts
 
     with running_api(settings) as url, httpx.Client(base_url=url, timeout=30) as api:
         done = until(
