@@ -1,7 +1,10 @@
 import type { ReactNode } from 'react';
+import { Link } from 'react-router';
+import { useConfig, useGateways, useInferencePools, useObjectLists } from '../api/queries';
+import type { Health } from '../api/types';
 import { PageHeader } from '../components/PageHeader';
-import { StatusDot, type Health } from '../components/StatusDot';
-import { useConsoleConfig } from '../hooks/useConsoleConfig';
+import { StatusDot, type Health as DotHealth } from '../components/StatusDot';
+import { HealthBadge } from '../components/ui';
 
 function Card({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -14,26 +17,48 @@ function Card({ label, children }: { label: string; children: ReactNode }) {
 
 function EditionValue({ edition = 'unknown' }: { edition?: string | undefined }) {
   if (String(edition).toLowerCase() !== 'enterprise') return <span>{edition}</span>;
+  return <span className="rounded border border-enterprise/60 bg-enterprise/10 px-2 py-0.5 text-enterprise">{edition}</span>;
+}
+
+function HealthSummary({ title, to, healths, loading }: { title: string; to: string; healths: readonly Health[]; loading: boolean }) {
+  const count = (h: Health) => healths.filter((x) => x === h).length;
   return (
-    <span className="rounded border border-enterprise/60 bg-enterprise/10 px-2 py-0.5 text-enterprise">{edition}</span>
+    <Link to={to} className="block rounded-lg border border-line bg-panel p-4 hover:border-accent/60 focus-visible:outline-2 focus-visible:outline-accent">
+      <h2 className="text-xs font-medium tracking-wide text-fg-muted uppercase">{title}</h2>
+      <p className="mt-2 text-2xl font-semibold">{loading ? '…' : healths.length}</p>
+      <div className="mt-2 flex flex-wrap gap-3">
+        {(['healthy', 'degraded', 'error', 'unknown'] as const).map((h) => (count(h) > 0 ? <HealthBadge key={h} health={h} label={`${count(h)} ${h}`} /> : null))}
+      </div>
+    </Link>
   );
 }
 
+const ROUTE_PATHS = ['/httproutes', '/grpcroutes', '/tlsroutes', '/tcproutes', '/udproutes'];
+
+function routeHealth(route: { status?: Readonly<Record<string, unknown>> }): Health {
+  const parents = (route.status?.['parents'] ?? []) as { conditions?: { type: string; status: string }[] }[];
+  const accepted = parents.flatMap((p) => p.conditions ?? []).filter((c) => c.type === 'Accepted');
+  if (accepted.length === 0) return 'unknown';
+  return accepted.every((c) => c.status === 'True') ? 'healthy' : 'error';
+}
+
 export function DashboardPage() {
-  const state = useConsoleConfig();
-  const health: Health = state.status === 'ok' ? 'healthy' : state.status === 'error' ? 'error' : 'unknown';
-  const apiLabel = { loading: 'Checking…', ok: 'Connected', error: 'Unreachable' }[state.status];
+  const config = useConfig();
+  const gateways = useGateways();
+  const pools = useInferencePools();
+  const routes = useObjectLists(ROUTE_PATHS);
+  const health: DotHealth = config.data ? 'healthy' : config.error ? 'error' : 'unknown';
+  const apiLabel = config.data ? 'Connected' : config.error ? 'Unreachable' : 'Checking…';
+  const routeItems = routes.flatMap((r) => r.data?.items ?? []);
 
   return (
     <section>
       <PageHeader title="Dashboard">Overview of this NGF Console installation.</PageHeader>
 
-      {state.status === 'error' && (
+      {config.error && (
         <div role="alert" className="mb-6 rounded-lg border border-status-error/50 bg-status-error/10 p-4">
           <p className="font-semibold">API unreachable</p>
-          <p className="mt-1 text-sm text-fg-muted">
-            {state.message}. Check that the NGF Console API server is running.
-          </p>
+          <p className="mt-1 text-sm text-fg-muted">{config.error.message}. Check that the NGF Console API server is running.</p>
         </div>
       )}
 
@@ -42,12 +67,20 @@ export function DashboardPage() {
           <StatusDot health={health} />
           <span>{apiLabel}</span>
         </Card>
-        <Card label="Version">{state.status === 'ok' ? (state.config.version ?? 'unknown') : '—'}</Card>
-        <Card label="Edition">{state.status === 'ok' ? <EditionValue edition={state.config.edition} /> : '—'}</Card>
+        <Card label="Version">{config.data?.version ?? '—'}</Card>
+        <Card label="Edition">{config.data ? <EditionValue edition={config.data.edition} /> : '—'}</Card>
       </dl>
 
-      <p className="mt-8 rounded-lg border border-dashed border-line bg-panel px-6 py-10 text-center text-fg-muted">
-        Metrics, topology and inference summary: not built yet — see the issue tracker.
+      {config.data && (
+        <div className="mt-6 grid grid-cols-1 gap-4 sm:grid-cols-3">
+          <HealthSummary title="Gateways" to="/gateways" healths={(gateways.data?.items ?? []).map((g) => g.health)} loading={gateways.isPending} />
+          <HealthSummary title="Routes" to="/routes" healths={routeItems.map(routeHealth)} loading={routes.some((r) => r.isPending)} />
+          <HealthSummary title="Inference pools" to="/inference" healths={(pools.data?.items ?? []).map((p) => p.health)} loading={pools.isPending} />
+        </div>
+      )}
+
+      <p className="mt-8 rounded-lg border border-dashed border-line bg-panel px-6 py-6 text-center text-sm text-fg-muted">
+        RED metrics, inference summary, drift and alerts: waiting for the telemetry API.
       </p>
     </section>
   );
