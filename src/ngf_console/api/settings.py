@@ -35,6 +35,9 @@ class ApiSettings(BaseModel):
         default=None,
         description="Prometheus for the metrics routes (unset: those routes answer 503).",
     )
+    prometheus_scrape_interval: float = Field(
+        default=15.0, description="Prometheus's scrape interval (rate windows span 4 scrapes)."
+    )
     gpu_pricing: dict[str, float] = Field(
         default_factory=lambda: {"A100": 3.67, "H100": 8.10, "L40S": 1.84, "T4": 0.53},
         description="GPU price per hour by GPU type, for the inference cost estimate.",

@@ -79,6 +79,7 @@ def _instant(raw: str, what: str) -> float:
 
 
 def time_range(
+    request: Request,
     range_: Annotated[
         str, Query(alias="range", description="Window length (5m, 15m, 1h, 6h, 24h...).")
     ] = "15m",
@@ -97,7 +98,9 @@ def time_range(
             status_code=400,
             detail={"message": f"at most {MAX_POINTS} points per series: use a larger step"},
         )
-    return TimeRange(start=start_s, end=end_s, step=step_s)
+    console = getattr(request.app.state, "console", None)
+    scrape = console.settings.prometheus_scrape_interval if console is not None else 15.0
+    return TimeRange(start=start_s, end=end_s, step=step_s, scrape_interval=scrape)
 
 
 WindowDep = Annotated[TimeRange, Depends(time_range)]

@@ -116,10 +116,15 @@ SIGNALS: dict[str, Signal] = {
 
 
 async def signal_per_pod(
-    client: PrometheusClient, pool: PoolPods, signal: Signal, window: TimeRange | None
+    client: PrometheusClient,
+    pool: PoolPods,
+    signal: Signal,
+    window: TimeRange | None,
+    *,
+    scrape_interval: float = 15.0,
 ) -> dict[str, list[Point]]:
     """Per pod: the signal's points over ``window``, or its one current value (window None)."""
-    rate = rate_window(window) if window is not None else "1m"
+    rate = rate_window(window) if window is not None else f"{4 * scrape_interval:g}s"
     out: dict[str, list[Point]] = {}
     for engine, pods in sorted(pool.engines().items()):
         for candidate in signal.query(engine, pod_matchers(pool.namespace, pods), rate):

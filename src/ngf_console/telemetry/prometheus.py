@@ -59,12 +59,16 @@ class TimeRange:
     start: float
     end: float
     step: float
+    scrape_interval: float = 15.0
+    """Prometheus's scrape interval: rate() windows span at least four scrapes."""
 
     @classmethod
-    def last(cls, seconds: float, step: float, *, now: float | None = None) -> TimeRange:
+    def last(
+        cls, seconds: float, step: float, *, now: float | None = None, scrape_interval: float = 15.0
+    ) -> TimeRange:
         """The ``seconds`` up to ``now`` (default: the current time)."""
         end = now if now is not None else dt.datetime.now(dt.UTC).timestamp()
-        return cls(start=end - seconds, end=end, step=step)
+        return cls(start=end - seconds, end=end, step=step, scrape_interval=scrape_interval)
 
     @property
     def points(self) -> int:
@@ -128,7 +132,7 @@ class PrometheusClient:
 
     async def instant(self, query: str, *, at: float | None = None) -> list[InstantSample]:
         """Evaluate ``query`` at ``at`` (default: now); a scalar comes back as one sample."""
-        params = {"query": query, "timeout": f"{self._timeout}s"}
+        params = {"query": query, "timeout": f"{int(self._timeout * 1000)}ms"}
         if at is not None:
             params["time"] = repr(at)
         data = await self._get("/api/v1/query", params)
@@ -149,7 +153,7 @@ class PrometheusClient:
             "start": repr(window.start),
             "end": repr(window.end),
             "step": repr(window.step),
-            "timeout": f"{self._timeout}s",
+            "timeout": f"{int(self._timeout * 1000)}ms",
         }
         data = await self._get("/api/v1/query_range", params)
         if data.get("resultType") != "matrix":

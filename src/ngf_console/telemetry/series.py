@@ -59,9 +59,9 @@ def sum_points(result: Sequence[RangeSeries]) -> list[Point]:
     return sorted(totals.items())
 
 
-def rate_window(window: TimeRange, scrape_interval: float = 15.0) -> str:
+def rate_window(window: TimeRange) -> str:
     """The ``rate()`` range of a graph: at least four scrapes, and at least one step."""
-    seconds = max(4 * scrape_interval, window.step)
+    seconds = max(4 * window.scrape_interval, window.step)
     return f"{math.ceil(seconds)}s"
 
 
