@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (exposition lines are kept whole, as Prometheus reads them)
 """PromQL reads against a real Prometheus scraping a test exporter with known values."""
 
 from __future__ import annotations
