@@ -427,3 +427,33 @@ def test_restart_mid_apply_applies_nothing_twice(
     assert routes["r3"]["spec"]["hostnames"] == ["r3.example.com"]
     applied = applied_events(kube, namespace, "restart")
     assert sorted(m.split(":")[0] for m in applied) == [f"HTTPRoute {n}" for n in names]
+
+
+def test_cli_apply_creates_a_plan_and_follows_it(
+    kube: Client, kubeconfig: Path, namespace: str, tmp_path: Path, operator: OperatorProcess
+) -> None:
+    from typer.testing import CliRunner
+
+    from ngf_console.migration.cli import app
+
+    source = tmp_path / "scan.yaml"
+    source.write_text(INGRESS.format(ns=namespace).split("---")[0])
+    runner = CliRunner()
+    planned = runner.invoke(app, ["plan", "--input", str(source), "--output", str(tmp_path / "p")])
+    assert planned.exit_code == 2, planned.output  # converted, with an item to review
+    args = ["apply", "--plan", str(tmp_path / "p"), "--kubeconfig", str(kubeconfig)]
+
+    dry = runner.invoke(app, [*args, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "accepted" in dry.output
+    with pytest.raises(ApiError):
+        kube.get(PARENTS["MigrationPlan"], "p", namespace=namespace)
+    assert live_routes(kube, namespace) == {}
+
+    with PlayNgf(kube, namespace):
+        done = runner.invoke(app, [*args, "--pause-between", "1s", "--timeout", "60"])
+    assert done.exit_code == 0, done.output
+    assert "Completed: 2 applied, 0 failed" in done.output
+    assert "HTTPRoute/web-shop-example-com: accepted" in done.output
+    status = parent_status(kube, "MigrationPlan", "p", namespace)
+    assert [e["kind"] for e in status["resourceStatuses"]] == ["Gateway", "HTTPRoute"]
