@@ -27,8 +27,10 @@ from ngf_console.api.routers import alerts as alert_routes
 from ngf_console.api.routers import (
     audit,
     certificates,
+    coexistence,
     inference_metrics,
     metrics,
+    migration,
     parents,
     resources,
     routes,
@@ -73,6 +75,8 @@ def cluster_routers() -> list[APIRouter]:
         canary_routes.router(),
         metrics.router(),
         inference_metrics.router(),
+        migration.router(),
+        coexistence.router(),
     ]
 
 
