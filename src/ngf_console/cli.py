@@ -201,6 +201,55 @@ def demo(
 
 
 @app.command()
+def simulate(
+    kubeconfig: Annotated[Path, typer.Option(help="The cluster whose objects are simulated.")],
+    api: Annotated[
+        str | None, typer.Option(help="Console API URL; logs go to its OTLP receiver /v1/logs.")
+    ] = None,
+    port: Annotated[int, typer.Option(help="Port of the exporters and /targets.")] = 9464,
+    rate: Annotated[float, typer.Option(help="Requests per second at the daily peak.")] = 40.0,
+    day: Annotated[float, typer.Option(help="Seconds in a simulated day (diurnal load).")] = 1800.0,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    namespace: Annotated[
+        list[str] | None, typer.Option(help="Only this namespace (repeatable; default: all).")
+    ] = None,
+) -> None:
+    """Simulate the data plane and the controllers the sandbox lacks (NGF, EPP, KEDA)."""
+    import asyncio
+    import logging
+
+    from ngf_console.sandbox.simulator.runner import SimulatorConfig, run
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for noisy in ("httpx", "httpx2"):  # one line per Kubernetes request otherwise
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    config = SimulatorConfig(
+        kubeconfig=kubeconfig,
+        api_url=api,
+        port=port,
+        rate=rate,
+        day_seconds=day,
+        seed=seed,
+        namespaces=tuple(namespace or ()),
+    )
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await run(
+            config,
+            stop,
+            ready=lambda sim: console.print(
+                f"simulator: exporters and {sim.metrics_url}/targets", highlight=False
+            ),
+        )
+
+    asyncio.run(main())
+
+
+@app.command()
 def operator(
     kubeconfig: Annotated[Path | None, typer.Option(help="Cluster (default: in-cluster).")] = None,
     resync: Annotated[float, typer.Option(help="Seconds between drift passes.")] = 60.0,

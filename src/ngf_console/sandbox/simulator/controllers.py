@@ -189,7 +189,8 @@ def scaled_object_status(scaled: Mapping[str, Any], active: bool) -> dict[str, A
     generation = _generation(scaled)
     conditions = (scaled.get("status") or {}).get("conditions") or []
     is_active = any(c.get("type") == "Active" and c.get("status") == "True" for c in conditions)
-    if _observed(conditions, "Ready") == generation and is_active == active:
+    # KEDA's conditions carry no observedGeneration (its CRD prunes it): compare values.
+    if _observed(conditions, "Ready") is not None and is_active == active:
         return None
     target = (scaled.get("spec") or {}).get("scaleTargetRef") or {}
     return {

@@ -59,6 +59,8 @@ class SimulatorConfig:
     control_interval: float = 2.0
     seed: int = 7
     play_controllers: bool = True
+    namespaces: tuple[str, ...] = ()
+    """Only these namespaces (empty: all). A shared cluster's other tenants stay untouched."""
 
 
 def _dict(obj: Any) -> dict[str, Any]:
@@ -90,12 +92,14 @@ class Simulator:
         return f"http://127.0.0.1:{self.exporter.port}"
 
     async def _list(self, resource: type[Any]) -> list[dict[str, Any]]:
-        try:
-            return [_dict(o) async for o in self.kube.list(resource, namespace="*")]
-        except ApiError as err:
-            if err.status.code == 404:
-                return []
-            raise
+        found: list[dict[str, Any]] = []
+        for namespace in self.config.namespaces or ("*",):
+            try:
+                found += [_dict(o) async for o in self.kube.list(resource, namespace=namespace)]
+            except ApiError as err:
+                if err.status.code != 404:
+                    raise
+        return found
 
     async def control(self) -> None:
         """One control pass: list, sync the world, write statuses, scale."""

@@ -10,6 +10,7 @@ inference-log record and an EPP-decision record) for the OTLP emitter.
 from __future__ import annotations
 
 import math
+import random
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -61,7 +62,7 @@ class _Pending:
     attributes: dict[str, Any] = field(default_factory=dict)
 
 
-def _poisson(rng: Any, mean: float) -> int:
+def _poisson(rng: random.Random, mean: float) -> int:
     if mean <= 0:
         return 0
     if mean > 30:
