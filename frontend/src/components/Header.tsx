@@ -11,7 +11,7 @@ function ClusterSelector() {
   const cluster = useUiStore((s) => s.cluster);
   const setCluster = useUiStore((s) => s.setCluster);
   const { data } = useClusters();
-  const clusters = data ?? [];
+  const clusters = Array.isArray(data) ? data : [];
   const current = cluster ?? clusters.find((c) => c.default)?.name ?? '';
   return (
     <label className="flex items-center gap-2 text-xs text-fg-muted">

@@ -29,12 +29,13 @@ export function sideBySide(before: string, after: string): DiffRow[] {
       raw.push({ left: a[i]!, right: b[j]!, change: 'same' });
       i++;
       j++;
-    } else if (j < m && (i >= n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
-      raw.push({ left: null, right: b[j]!, change: 'added' });
-      j++;
-    } else {
+    } else if (i < n && (j >= m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
+      // Removals first, so a removal and the addition replacing it pair up below.
       raw.push({ left: a[i]!, right: null, change: 'removed' });
       i++;
+    } else {
+      raw.push({ left: null, right: b[j]!, change: 'added' });
+      j++;
     }
   }
   // Pair runs of removals with the additions that follow them.

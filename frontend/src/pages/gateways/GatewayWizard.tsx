@@ -133,7 +133,7 @@ export function GatewayStepForm({ initial, onNext, onBack }: { initial: GatewayS
               <fieldset key={field.id} className="rounded-md border border-line p-3">
                 <legend className="px-1 text-xs text-fg-muted">Listener {i + 1}</legend>
                 <div className="grid grid-cols-2 gap-3 md:grid-cols-6">
-                  <Field id={`l-${i}-name`} label="Name" error={e?.name?.message}>
+                  <Field id={`l-${i}-name`} label="Listener name" error={e?.name?.message}>
                     <input id={`l-${i}-name`} className={inputClass} aria-invalid={!!e?.name} {...register(`listeners.${i}.name`)} />
                   </Field>
                   <Field id={`l-${i}-protocol`} label="Protocol">
