@@ -158,7 +158,7 @@ def demo(
     state_dir: StateDir = None,
     port: Annotated[int, typer.Option(help="Port of the console.")] = 8080,
 ) -> None:
-    """Local control plane, operator, sample parents, and the console on 127.0.0.1:PORT."""
+    """Local control plane, operator, simulator, Prometheus, samples, and the console."""
     import uvicorn
 
     from ngf_console.api.app import create_app
@@ -181,22 +181,47 @@ def demo(
     console.print(f"kubeconfig: {kubeconfig}", highlight=False)
     operator_proc = demo_parts.start_operator(kubeconfig, plane.state_dir / "logs" / "operator.log")
     console.print(f"operator: pid {operator_proc.pid}, log {operator_proc.log}", highlight=False)
-    for applied in demo_parts.seed(kubeconfig):
-        console.print(f"applied {applied}", highlight=False)
-    console.print(f"[bold]NGF Console:[/bold] http://127.0.0.1:{port}/  (Ctrl-C stops everything)")
-    # uvicorn handles SIGINT/SIGTERM itself and returns; the rest goes down after it.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    started = [operator_proc]
     try:
+        for applied in demo_parts.seed(kubeconfig):
+            console.print(f"applied {applied}", highlight=False)
+        simulator_port = demo_parts.free_port()
+        simulator_proc = demo_parts.start_simulator(
+            kubeconfig,
+            plane.state_dir / "logs" / "simulator.log",
+            port=simulator_port,
+            api_url=f"http://127.0.0.1:{port}",
+        )
+        started.append(simulator_proc)
+        console.print(
+            f"simulator: pid {simulator_proc.pid}, log {simulator_proc.log}", highlight=False
+        )
+        with err_console.status("starting Prometheus..."):
+            prometheus_proc, prometheus_url = demo_parts.start_prometheus(
+                plane.state_dir / "prometheus", simulator_port
+            )
+        started.append(prometheus_proc)
+        console.print(f"prometheus: {prometheus_url}, log {prometheus_proc.log}", highlight=False)
+        console.print(
+            f"[bold]NGF Console:[/bold] http://127.0.0.1:{port}/  (Ctrl-C stops everything)"
+        )
+        # uvicorn handles SIGINT/SIGTERM itself and returns; the rest goes down after it.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         settings = ApiSettings(
             kubeconfig=kubeconfig,
             database_url=sqlite_url(plane.state_dir / "console.db"),
+            prometheus_url=prometheus_url,
+            prometheus_scrape_interval=5.0,
         )
         uvicorn.run(
             create_app(settings), host="127.0.0.1", port=port, log_level="info", **SERVER_OPTIONS
         )
     finally:
-        err_console.print("stopping the operator and the local control plane...")
-        processes.stop(operator_proc)
+        err_console.print(
+            "stopping the simulator, Prometheus, the operator and the control plane..."
+        )
+        for proc in reversed(started):
+            processes.stop(proc)
         plane.down()
 
 

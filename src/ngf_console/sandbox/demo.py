@@ -1,10 +1,12 @@
-"""The demo's moving parts on top of the control plane: the operator, and sample parents."""
+"""The demo's moving parts on top of the control plane: the operator, Prometheus, the
+simulator, and sample parents and routes."""
 
 from __future__ import annotations
 
 import socket
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 from lightkube import Client, KubeConfig, codecs
@@ -15,14 +17,91 @@ from lightkube.resources.core_v1 import Namespace
 
 from ngf_console.render import RenderOptions
 from ngf_console.sandbox import processes
+from ngf_console.sandbox import prometheus as prom
 from ngf_console.sandbox.processes import RunningProcess
 
 DEMO_NAMESPACE = "demo"
 SAMPLES = ("inferencestack-llama31-8b-vllm.yaml", "gatewaybundle-shop-gateway.yaml")
 _SAMPLES_DIR = Path(__file__).resolve().parents[3] / "deploy" / "samples"
+# Beyond the samples: a KEDA-scaled stack with the composite picker, and routes on the shop
+# Gateway, so every panel (gateway, route, pool, cost, scaling) has something to show.
+EXTRA_OBJECTS: tuple[dict[str, Any], ...] = (
+    {
+        "apiVersion": "ngf-console.f5.com/v1alpha1",
+        "kind": "InferenceStack",
+        "metadata": {"name": "qwen-chat"},
+        "spec": {
+            "model": {
+                "backend": "vllm",
+                "name": "qwen2.5-7b-instruct",
+                "modelId": "Qwen/Qwen2.5-7B-Instruct",
+                "gpuType": "H100",
+                "gpusPerPod": 1,
+            },
+            "pool": {
+                "replicas": 2,
+                "minReplicas": 1,
+                "maxReplicas": 6,
+                "nodeSelector": {"nvidia.com/gpu.product": "H100"},
+                "resources": {
+                    "requests": {"nvidia.com/gpu": 1},
+                    "limits": {"nvidia.com/gpu": 1},
+                },
+            },
+            "epp": {
+                "strategy": "composite",
+                "compositeWeights": {"queueDepth": 0.4, "kvCache": 0.35, "prefixCache": 0.25},
+            },
+            "autoscaling": {
+                "backend": "keda",
+                "queueDepthThreshold": {"value": 4, "duration": "30s"},
+                "kvCacheThreshold": {"value": 80, "duration": "60s"},
+                "cooldownPeriod": "120s",
+            },
+            "gateway": {
+                "createListener": {"port": 8081, "protocol": "HTTP"},
+                "route": {"pathPrefix": "/v1"},
+            },
+        },
+    },
+    {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "HTTPRoute",
+        "metadata": {"name": "shop-storefront"},
+        "spec": {
+            "parentRefs": [{"name": "shop-gateway", "sectionName": "https"}],
+            "hostnames": ["shop.example.com"],
+            "rules": [
+                {
+                    "matches": [{"path": {"type": "PathPrefix", "value": "/"}}],
+                    "backendRefs": [{"name": "storefront", "port": 80}],
+                }
+            ],
+        },
+    },
+    {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "HTTPRoute",
+        "metadata": {"name": "shop-api"},
+        "spec": {
+            "parentRefs": [{"name": "shop-gateway", "sectionName": "https"}],
+            "hostnames": ["shop.example.com"],
+            "rules": [
+                {
+                    "matches": [{"path": {"type": "PathPrefix", "value": "/api"}}],
+                    "backendRefs": [
+                        {"name": "api", "port": 8080, "weight": 90},
+                        {"name": "api-canary", "port": 8080, "weight": 10},
+                    ],
+                }
+            ],
+        },
+    },
+)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -38,9 +117,9 @@ def start_operator(kubeconfig: Path, log: Path) -> RunningProcess:
         "--kubeconfig",
         str(kubeconfig),
         "--metrics-port",
-        str(_free_port()),
+        str(free_port()),
         "--health-port",
-        str(_free_port()),
+        str(free_port()),
     ]
     return processes.start("operator", argv, log, cwd=log.parent)
 
@@ -58,9 +137,42 @@ def seed(kubeconfig: Path) -> list[str]:
             if err.status.code != 409:
                 raise
     applied = []
-    for name in SAMPLES:
-        doc = yaml.safe_load((_SAMPLES_DIR / name).read_text())
-        doc["metadata"]["namespace"] = DEMO_NAMESPACE
+    docs = [yaml.safe_load((_SAMPLES_DIR / name).read_text()) for name in SAMPLES]
+    for doc in [*docs, *(dict(o) for o in EXTRA_OBJECTS)]:
+        doc["metadata"] = {**doc["metadata"], "namespace": DEMO_NAMESPACE}
         client.apply(codecs.from_dict(doc))
         applied.append(f"{doc['kind']} {DEMO_NAMESPACE}/{doc['metadata']['name']}")
     return applied
+
+
+def start_simulator(
+    kubeconfig: Path, log: Path, *, port: int, api_url: str, rate: float = 40.0
+) -> RunningProcess:
+    """The simulator (``ngf-console simulate``) as its own process, sending logs to the API."""
+    argv = [
+        sys.executable,
+        "-m",
+        "ngf_console.cli",
+        "simulate",
+        "--kubeconfig",
+        str(kubeconfig),
+        "--port",
+        str(port),
+        "--api",
+        api_url,
+        "--rate",
+        str(rate),
+    ]
+    return processes.start("simulator", argv, log, cwd=log.parent)
+
+
+def start_prometheus(state_dir: Path, simulator_port: int) -> tuple[RunningProcess, str]:
+    """Prometheus scraping the simulator every 5 s; its TSDB persists in ``state_dir``."""
+    config = prom.write_config(
+        state_dir / "prometheus.yml",
+        sd_url=f"http://127.0.0.1:{simulator_port}/targets",
+        scrape_interval="5s",
+    )
+    process, url = prom.start(state_dir, config)
+    prom.wait_ready(url, process)
+    return process, url
