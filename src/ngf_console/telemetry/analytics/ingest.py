@@ -69,6 +69,7 @@ class IngestQueue:
         self._idle = asyncio.Event()
         self._idle.set()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     @property
     def pending_rows(self) -> int:
@@ -109,11 +110,15 @@ class IngestQueue:
         """Insert what is waiting, then stop."""
         if self._task is None:
             return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.flush(), timeout=30)
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        # A flag, not cancel(): asyncio.wait_for of 3.11 can swallow a cancellation that
+        # arrives as the awaited event fires.
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout=30)
+        except TimeoutError:
+            log.error("analytics ingest: %d rows not inserted at shutdown", self._pending)
+            self._task.cancel()
         self._task = None
 
     async def flush(self) -> None:
@@ -129,14 +134,15 @@ class IngestQueue:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=timeout)
             self._wake.clear()
-            if not self._waiting:
-                continue
-            batches, self._waiting, self._oldest = self._waiting, {}, None
-            for table, rows in batches.items():
-                for start in range(0, len(rows), self.batch_rows):
-                    await self._insert(table, rows[start : start + self.batch_rows])
+            if self._waiting:
+                batches, self._waiting, self._oldest = self._waiting, {}, None
+                for table, rows in batches.items():
+                    for start in range(0, len(rows), self.batch_rows):
+                        await self._insert(table, rows[start : start + self.batch_rows])
             if self._pending == 0:
                 self._idle.set()
+            if self._stopping and not self._waiting:
+                return
 
     async def _insert(self, table: str, rows: list[tuple[object, ...]]) -> None:
         for attempt in range(1, INSERT_ATTEMPTS + 1):
