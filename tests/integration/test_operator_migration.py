@@ -457,3 +457,16 @@ def test_cli_apply_creates_a_plan_and_follows_it(
     assert "HTTPRoute/web-shop-example-com: accepted" in done.output
     status = parent_status(kube, "MigrationPlan", "p", namespace)
     assert [e["kind"] for e in status["resourceStatuses"]] == ["Gateway", "HTTPRoute"]
+
+
+@pytest.mark.usefixtures("operator")
+def test_a_plan_without_embedded_source_scans_this_cluster(kube: Client, namespace: str) -> None:
+    from lightkube import codecs
+
+    body = yaml.safe_load(INGRESS.format(ns=namespace).split("---")[0])
+    kube.create(codecs.from_dict(body))
+    create_plan(kube, plan_doc("scan", namespace))  # source: type ingress, namespaces [ns]
+    status = wait_phase(kube, "scan", namespace, "Reviewed")
+    assert status["analysis"]["totalSourceResources"] == 1
+    plan = kube.get(PARENTS["MigrationPlan"], "scan", namespace=namespace).to_dict()
+    assert [r["sourceRef"] for r in plan["spec"]["resources"]] == [f"Ingress/{namespace}/web"] * 2
