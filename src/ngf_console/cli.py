@@ -217,6 +217,8 @@ def demo(
             create_app(settings), host="127.0.0.1", port=port, log_level="info", **SERVER_OPTIONS
         )
     finally:
+        # A second Ctrl-C (or `uv run` forwarding the first) must not cut the clean-up short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         err_console.print(
             "stopping the simulator, Prometheus, the operator and the control plane..."
         )

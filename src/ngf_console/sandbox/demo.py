@@ -146,7 +146,7 @@ def seed(kubeconfig: Path) -> list[str]:
 
 
 def start_simulator(
-    kubeconfig: Path, log: Path, *, port: int, api_url: str, rate: float = 40.0
+    kubeconfig: Path, log: Path, *, port: int, api_url: str, rate: float = 24.0
 ) -> RunningProcess:
     """The simulator (``ngf-console simulate``) as its own process, sending logs to the API."""
     argv = [

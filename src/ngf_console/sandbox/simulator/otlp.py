@@ -9,6 +9,7 @@ protobuf JSON mapping (int64 as a string, nested maps as ``kvlistValue``).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -98,6 +99,7 @@ class OtlpEmitter:
         self.sent = 0
         self.dropped = 0
         self.last_error: str | None = None
+        self.retry_at = 0.0
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -111,7 +113,7 @@ class OtlpEmitter:
 
     async def flush(self, max_records: int = 5000) -> None:
         """Send up to ``max_records``; on 429/5xx/unreachable keep them for the next flush."""
-        if not self.buffer:
+        if not self.buffer or time.monotonic() < self.retry_at:
             return
         batch = self.buffer[:max_records]
         try:
@@ -124,8 +126,10 @@ class OtlpEmitter:
             return
         del self.buffer[: len(batch)]
         if response.status_code >= 400:
-            # A 4xx other than 429 will not succeed on retry (no receiver, bad batch).
+            # A 4xx other than 429 will not succeed on retry (no receiver, bad batch): drop
+            # the batch, and ask again only in a while (the receiver may be deployed later).
             self.dropped += len(batch)
+            self.retry_at = time.monotonic() + 30
             self._failed(f"{response.status_code}: {response.text[:200]}")
             return
         self.sent += len(batch)
