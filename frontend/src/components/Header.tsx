@@ -44,7 +44,7 @@ function NamespaceSelector() {
   return (
     <label className="flex items-center gap-2 text-xs text-fg-muted">
       Namespace
-      <select className={selectClass} value={namespace ?? ''} onChange={(e) => setNamespace(e.target.value || null)}>
+      <select className={`${selectClass} max-w-56`} value={namespace ?? ''} onChange={(e) => setNamespace(e.target.value || null)}>
         <option value="">All namespaces</option>
         {names.map((n) => (
           <option key={n} value={n}>

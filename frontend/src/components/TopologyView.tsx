@@ -8,9 +8,10 @@ import {
   type Edge,
   type Node,
   type NodeProps,
+  type ReactFlowInstance,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { memo, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import type { Health, TopologyGraph, TopologyNode } from '../api/types';
 import { layoutGraph, type Point } from '../lib/topologyLayout';
 
@@ -94,6 +95,11 @@ export function TopologyView({
 
   const byId = useMemo(() => new Map(graph.nodes.map((n) => [n.id, n])), [graph]);
   const large = nodes.length > FIT_LIMIT;
+  const [flow, setFlow] = useState<ReactFlowInstance<GraphNode> | null>(null);
+  // A small graph that grows live is refitted so the new node is in view.
+  useEffect(() => {
+    if (flow && !large) void flow.fitView();
+  }, [flow, large, nodes.length]);
 
   return (
     <div className={`${height} w-full overflow-hidden rounded-lg border border-line`} data-testid="topology-graph" data-node-count={nodes.length}>
@@ -108,6 +114,7 @@ export function TopologyView({
         nodesDraggable={false}
         nodesConnectable={false}
         proOptions={{ hideAttribution: true }}
+        onInit={setFlow}
         onNodeClick={(_, node) => {
           const found = byId.get(node.id);
           if (found) onSelect?.(found);

@@ -61,7 +61,7 @@ export function TopologyPage() {
           <p className="text-sm text-fg-muted">
             {graph.nodes.length} nodes, {graph.edges.length} edges. Click a node for details.
           </p>
-          <TopologyView graph={graph} onSelect={setSelected} />
+          <TopologyView key={namespace ?? '*'} graph={graph} onSelect={setSelected} />
         </>
       )}
       {selected && (
