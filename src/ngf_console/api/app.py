@@ -28,7 +28,9 @@ from ngf_console.api.routers import (
     audit,
     certificates,
     coexistence,
+    inference_logs,
     inference_metrics,
+    logs,
     metrics,
     migration,
     parents,
@@ -46,6 +48,7 @@ from ngf_console.api.ws import topics
 from ngf_console.api.ws.endpoint import WsSettings
 from ngf_console.kube.clusters import ClusterRegistry
 from ngf_console.store import open_store
+from ngf_console.telemetry.analytics.service import AnalyticsService
 from ngf_console.telemetry.prometheus import PrometheusClient
 
 API_PREFIX = "/api/v1"
@@ -77,6 +80,8 @@ def cluster_routers() -> list[APIRouter]:
         inference_metrics.router(),
         migration.router(),
         coexistence.router(),
+        logs.router(),
+        inference_logs.router(),
     ]
 
 
@@ -101,6 +106,12 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         auth = AuthContext.from_settings(settings.auth, kube_config=clusters.default.config)
         app.state.auth = auth
         app.state.console = ConsoleState(settings, clusters, store, hub)
+        # Opened on first use (docs/analytics.md); closing flushes the ingest queue.
+        app.state.analytics = AnalyticsService(
+            settings.analytics,
+            settings.analytics.resolved_dir(settings.database_url),
+            default_cluster=clusters.default.name,
+        )
         await clusters.start()
         feeds = [asyncio.create_task(live_feeds.feed(hub, c)) for c in clusters]
         app.state.prometheus = None
@@ -130,6 +141,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
                 await app.state.prometheus.aclose()
             hub.close()
             await clusters.stop()
+            await app.state.analytics.close()
             await auth.aclose()
             await store.close()
 
@@ -154,6 +166,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         )
 
     app.include_router(system.probes())
+    app.include_router(logs.ingest_router())
     for router in cluster_routers():
         app.include_router(router, prefix=API_PREFIX)
         app.include_router(router, prefix=f"{API_PREFIX}/clusters/{{cluster}}")

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ngf_console.api.auth import AuthSettings
 from ngf_console.store import DEFAULT_DATABASE_URL
+from ngf_console.telemetry.analytics.config import AnalyticsSettings
 
 
 class ApiSettings(BaseModel):
@@ -22,6 +23,10 @@ class ApiSettings(BaseModel):
         default=None, description="YAML list of clusters (kubeconfig contexts, in-cluster)."
     )
     database_url: str = Field(default=DEFAULT_DATABASE_URL, description="Config DB URL.")
+    analytics: AnalyticsSettings = Field(
+        default_factory=AnalyticsSettings,
+        description="Logs/inference analytics store (chDB beside a SQLite config DB by default).",
+    )
     auth: AuthSettings = Field(default_factory=AuthSettings)
     ui_dir: Path | None = Field(default=None, description="The built UI (default: frontend/dist).")
     allowed_origins: frozenset[str] = Field(

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 POOL_SIZE = 3
 _CODE = re.compile(r"Code: \d+\.")
+_URL_TRAILER = re.compile(r"\s*\(for url [^)]*\)\s*$")
 
 
 class QueryError(Exception):
@@ -42,7 +43,7 @@ def clickhouse_message(err: Exception) -> str:
     found = _CODE.search(text)
     text = text[found.start() :] if found else text
     # The HTTP driver appends the FORMAT clause it sent; that is not the caller's SQL.
-    return text.replace(" FORMAT Native", "").strip()
+    return _URL_TRAILER.sub("", text.replace(" FORMAT Native", "")).strip()
 
 
 @dataclass(frozen=True)
