@@ -35,11 +35,15 @@ _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 60480
 
 
 def get_prometheus(request: Request) -> PrometheusClient:
-    """The API's Prometheus client; 503 when no Prometheus is configured."""
+    """The API's Prometheus client; 404 when no Prometheus is configured.
+
+    404, not 503: without a Prometheus these metrics do not exist on this console (a
+    configuration, not an outage); ``reason`` tells the UI to hide the panels.
+    """
     client: PrometheusClient | None = getattr(request.app.state, "prometheus", None)
     if client is None:
         raise HTTPException(
-            status_code=503,
+            status_code=404,
             detail={
                 "message": "no Prometheus configured (prometheus_url)",
                 "reason": "NoPrometheus",
