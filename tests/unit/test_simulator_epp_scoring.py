@@ -74,7 +74,7 @@ def test_prefix_match_stops_at_the_first_miss() -> None:
 
 
 def test_no_candidates_is_an_error() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="no candidate"):
         pick([], strategy_weights("least_queue"))
 
 
