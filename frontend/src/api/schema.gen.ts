@@ -160,6 +160,131 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/v1/canary": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * List Rollouts
+         * @description Rollouts of this cluster, newest first, in namespaces the caller may read.
+         */
+        readonly get: operations["list_rollouts_api_v1_canary_get"];
+        readonly put?: never;
+        /**
+         * Start
+         * @description Start a rollout; its first step is applied within a second.
+         */
+        readonly post: operations["start_api_v1_canary_post"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/canary/{rollout_id}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Get Rollout
+         * @description One rollout, with its history of steps and control actions.
+         */
+        readonly get: operations["get_rollout_api_v1_canary__rollout_id__get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/canary/{rollout_id}/abort": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Abort
+         * @description Stop and restore the rule's original backendRefs (state ``rolled_back``; ``aborted``
+         *     with ``last_error`` if the restore could not be written).
+         */
+        readonly post: operations["abort_api_v1_canary__rollout_id__abort_post"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/canary/{rollout_id}/pause": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Pause
+         * @description Stop applying steps; the weights stay as they are.
+         */
+        readonly post: operations["pause_api_v1_canary__rollout_id__pause_post"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/canary/{rollout_id}/promote": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Promote
+         * @description Give the canary 100% now and complete the rollout.
+         */
+        readonly post: operations["promote_api_v1_canary__rollout_id__promote_post"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/canary/{rollout_id}/resume": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Resume
+         * @description Continue a paused rollout; its next step is applied at once.
+         */
+        readonly post: operations["resume_api_v1_canary__rollout_id__resume_post"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/v1/certificatebundles": {
         readonly parameters: {
             readonly query?: never;
@@ -438,6 +563,131 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/v1/clusters/{cluster}/canary": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * List Rollouts
+         * @description Rollouts of this cluster, newest first, in namespaces the caller may read.
+         */
+        readonly get: operations["list_rollouts_api_v1_clusters__cluster__canary_get"];
+        readonly put?: never;
+        /**
+         * Start
+         * @description Start a rollout; its first step is applied within a second.
+         */
+        readonly post: operations["start_api_v1_clusters__cluster__canary_post"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/canary/{rollout_id}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Get Rollout
+         * @description One rollout, with its history of steps and control actions.
+         */
+        readonly get: operations["get_rollout_api_v1_clusters__cluster__canary__rollout_id__get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/canary/{rollout_id}/abort": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Abort
+         * @description Stop and restore the rule's original backendRefs (state ``rolled_back``; ``aborted``
+         *     with ``last_error`` if the restore could not be written).
+         */
+        readonly post: operations["abort_api_v1_clusters__cluster__canary__rollout_id__abort_post"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/canary/{rollout_id}/pause": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Pause
+         * @description Stop applying steps; the weights stay as they are.
+         */
+        readonly post: operations["pause_api_v1_clusters__cluster__canary__rollout_id__pause_post"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/canary/{rollout_id}/promote": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Promote
+         * @description Give the canary 100% now and complete the rollout.
+         */
+        readonly post: operations["promote_api_v1_clusters__cluster__canary__rollout_id__promote_post"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/canary/{rollout_id}/resume": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Resume
+         * @description Continue a paused rollout; its next step is applied at once.
+         */
+        readonly post: operations["resume_api_v1_clusters__cluster__canary__rollout_id__resume_post"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/v1/clusters/{cluster}/certificatebundles": {
         readonly parameters: {
             readonly query?: never;
@@ -552,6 +802,40 @@ export interface paths {
         };
         /** Clusters */
         readonly get: operations["clusters_api_v1_clusters__cluster__clusters_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/coexistence/migration-readiness": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Migration Readiness */
+        readonly get: operations["migration_readiness_api_v1_clusters__cluster__coexistence_migration_readiness_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/coexistence/overview": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Overview */
+        readonly get: operations["overview_api_v1_clusters__cluster__coexistence_overview_get"];
         readonly put?: never;
         readonly post?: never;
         readonly delete?: never;
@@ -884,6 +1168,349 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/v1/clusters/{cluster}/inference/epp/decisions": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Epp Decisions
+         * @description The latest EPP decisions, each with the reason for its pick.
+         */
+        readonly get: operations["epp_decisions_api_v1_clusters__cluster__inference_epp_decisions_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/inference/logs": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Inference Logs
+         * @description Inference logs newest first: a filter per column, ``q`` over path and model,
+         *     ``since``/``until``, paging.
+         */
+        readonly get: operations["inference_logs_api_v1_clusters__cluster__inference_logs_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/inference/metrics/cost": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Cost
+         * @description GPU cost per pool (now: hourly, daily; over the window) and over-provisioning.
+         */
+        readonly get: operations["cost_api_v1_clusters__cluster__inference_metrics_cost_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/inference/metrics/gpu": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Gpu
+         * @description GPU utilisation heatmap: one row per pod GPU of every readable pool.
+         */
+        readonly get: operations["gpu_api_v1_clusters__cluster__inference_metrics_gpu_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/inference/metrics/pool/{namespace}/{name}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Pool
+         * @description Every signal of one pool over the window.
+         */
+        readonly get: operations["pool_api_v1_clusters__cluster__inference_metrics_pool__namespace___name__get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/inference/metrics/pool/{namespace}/{name}/gpu-memory": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** gpu_mem_used_mib of one pool, per pod */
+        readonly get: operations["inference_metrics_gpu_memory_api_v1_clusters__cluster__inference_metrics_pool__namespace___name__gpu_memory_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/inference/metrics/pool/{namespace}/{name}/gpu-utilization": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** gpu_util_pct of one pool, per pod */
+        readonly get: operations["inference_metrics_gpu_utilization_api_v1_clusters__cluster__inference_metrics_pool__namespace___name__gpu_utilization_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/inference/metrics/pool/{namespace}/{name}/kv-cache": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** kv_cache_pct of one pool, per pod */
+        readonly get: operations["inference_metrics_kv_cache_api_v1_clusters__cluster__inference_metrics_pool__namespace___name__kv_cache_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/inference/metrics/pool/{namespace}/{name}/pods": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Pods
+         * @description Each pod's current state: queue, KV cache, GPU utilisation, memory, temperature.
+         */
+        readonly get: operations["pods_api_v1_clusters__cluster__inference_metrics_pool__namespace___name__pods_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/inference/metrics/pool/{namespace}/{name}/prefix-cache": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** prefix_hit_rate of one pool, per pod */
+        readonly get: operations["inference_metrics_prefix_cache_api_v1_clusters__cluster__inference_metrics_pool__namespace___name__prefix_cache_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/inference/metrics/pool/{namespace}/{name}/queue-depth": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** queue_depth of one pool, per pod */
+        readonly get: operations["inference_metrics_queue_depth_api_v1_clusters__cluster__inference_metrics_pool__namespace___name__queue_depth_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/inference/metrics/pool/{namespace}/{name}/scaling-events": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Pool Scaling Events
+         * @description One pool's scaling events in the window, with the metric that triggered each.
+         */
+        readonly get: operations["pool_scaling_events_api_v1_clusters__cluster__inference_metrics_pool__namespace___name__scaling_events_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/inference/metrics/pool/{namespace}/{name}/signals/{signal}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Any Signal
+         * @description One signal per pod and for the pool (names: see /inference/metrics/signals).
+         */
+        readonly get: operations["any_signal_api_v1_clusters__cluster__inference_metrics_pool__namespace___name__signals__signal__get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/inference/metrics/pool/{namespace}/{name}/tps": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** tokens_per_second of one pool, per pod */
+        readonly get: operations["inference_metrics_tps_api_v1_clusters__cluster__inference_metrics_pool__namespace___name__tps_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/inference/metrics/pool/{namespace}/{name}/ttft": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Ttft
+         * @description Time-to-first-token distribution over the window, with p50/p95/p99.
+         */
+        readonly get: operations["ttft_api_v1_clusters__cluster__inference_metrics_pool__namespace___name__ttft_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/inference/metrics/scaling-events": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * All Scaling Events
+         * @description Scaling events of every readable pool in the window (Kubernetes Events).
+         */
+        readonly get: operations["all_scaling_events_api_v1_clusters__cluster__inference_metrics_scaling_events_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/inference/metrics/signals": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Signals
+         * @description The signal names and units the signal routes know.
+         */
+        readonly get: operations["signals_api_v1_clusters__cluster__inference_metrics_signals_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/inference/metrics/summary": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Summary
+         * @description Headline numbers of every pool the caller may read, and their totals.
+         */
+        readonly get: operations["summary_api_v1_clusters__cluster__inference_metrics_summary_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/v1/clusters/{cluster}/inference/pools": {
         readonly parameters: {
             readonly query?: never;
@@ -1006,6 +1633,69 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/v1/clusters/{cluster}/logs/query": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Query Logs
+         * @description Access logs newest first: a filter per column (``<col>_min``/``<col>_max`` on
+         *     numbers), ``q`` searches path and user agent, ``since``/``until``, paging.
+         */
+        readonly get: operations["query_logs_api_v1_clusters__cluster__logs_query_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/logs/sql": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Custom Sql
+         * @description One SELECT, read-only, with the configured time and row limits; a refused or
+         *     failed query is a 400 with the reason (ClickHouse's own text when it failed).
+         */
+        readonly post: operations["custom_sql_api_v1_clusters__cluster__logs_sql_post"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/logs/topn": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Topn
+         * @description Busiest routes, most erroring (5xx), slowest (p95), top user agents, status
+         *     mix; read from the rollups, not the raw logs.
+         */
+        readonly get: operations["topn_api_v1_clusters__cluster__logs_topn_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/v1/clusters/{cluster}/me": {
         readonly parameters: {
             readonly query?: never;
@@ -1017,6 +1707,171 @@ export interface paths {
         readonly get: operations["get_me_api_v1_clusters__cluster__me_get"];
         /** Put Me */
         readonly put: operations["put_me_api_v1_clusters__cluster__me_put"];
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/metrics/gateway/{namespace}/{name}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Gateway
+         * @description RED of one Gateway's NGINX pods.
+         */
+        readonly get: operations["gateway_api_v1_clusters__cluster__metrics_gateway__namespace___name__get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/metrics/inference/{namespace}/{name}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Inference
+         * @description The model-server signals of one InferencePool (same as /inference/metrics/pool).
+         */
+        readonly get: operations["inference_api_v1_clusters__cluster__metrics_inference__namespace___name__get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/metrics/route/{namespace}/{name}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Route
+         * @description RED of one HTTPRoute: the sum over the upstreams of its backends.
+         */
+        readonly get: operations["route_api_v1_clusters__cluster__metrics_route__namespace___name__get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/metrics/summary": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Summary
+         * @description RED of every data plane (or of the Gateways of one ``namespace``).
+         */
+        readonly get: operations["summary_api_v1_clusters__cluster__metrics_summary_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/migration/import": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Import Source */
+        readonly post: operations["import_source_api_v1_clusters__cluster__migration_import_post"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/migration/{project}/analysis": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Analysis */
+        readonly get: operations["analysis_api_v1_clusters__cluster__migration__project__analysis_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/migration/{project}/apply": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Apply */
+        readonly post: operations["apply_api_v1_clusters__cluster__migration__project__apply_post"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/migration/{project}/generate": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Generate */
+        readonly post: operations["generate_api_v1_clusters__cluster__migration__project__generate_post"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/migration/{project}/validate": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Validate */
+        readonly get: operations["validate_api_v1_clusters__cluster__migration__project__validate_get"];
+        readonly put?: never;
         readonly post?: never;
         readonly delete?: never;
         readonly options?: never;
@@ -1795,6 +2650,40 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/v1/coexistence/migration-readiness": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Migration Readiness */
+        readonly get: operations["migration_readiness_api_v1_coexistence_migration_readiness_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/coexistence/overview": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Overview */
+        readonly get: operations["overview_api_v1_coexistence_overview_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/v1/config": {
         readonly parameters: {
             readonly query?: never;
@@ -2119,6 +3008,349 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/v1/inference/epp/decisions": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Epp Decisions
+         * @description The latest EPP decisions, each with the reason for its pick.
+         */
+        readonly get: operations["epp_decisions_api_v1_inference_epp_decisions_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/inference/logs": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Inference Logs
+         * @description Inference logs newest first: a filter per column, ``q`` over path and model,
+         *     ``since``/``until``, paging.
+         */
+        readonly get: operations["inference_logs_api_v1_inference_logs_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/inference/metrics/cost": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Cost
+         * @description GPU cost per pool (now: hourly, daily; over the window) and over-provisioning.
+         */
+        readonly get: operations["cost_api_v1_inference_metrics_cost_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/inference/metrics/gpu": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Gpu
+         * @description GPU utilisation heatmap: one row per pod GPU of every readable pool.
+         */
+        readonly get: operations["gpu_api_v1_inference_metrics_gpu_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/inference/metrics/pool/{namespace}/{name}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Pool
+         * @description Every signal of one pool over the window.
+         */
+        readonly get: operations["pool_api_v1_inference_metrics_pool__namespace___name__get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/inference/metrics/pool/{namespace}/{name}/gpu-memory": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** gpu_mem_used_mib of one pool, per pod */
+        readonly get: operations["inference_metrics_gpu_memory_api_v1_inference_metrics_pool__namespace___name__gpu_memory_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/inference/metrics/pool/{namespace}/{name}/gpu-utilization": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** gpu_util_pct of one pool, per pod */
+        readonly get: operations["inference_metrics_gpu_utilization_api_v1_inference_metrics_pool__namespace___name__gpu_utilization_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/inference/metrics/pool/{namespace}/{name}/kv-cache": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** kv_cache_pct of one pool, per pod */
+        readonly get: operations["inference_metrics_kv_cache_api_v1_inference_metrics_pool__namespace___name__kv_cache_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/inference/metrics/pool/{namespace}/{name}/pods": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Pods
+         * @description Each pod's current state: queue, KV cache, GPU utilisation, memory, temperature.
+         */
+        readonly get: operations["pods_api_v1_inference_metrics_pool__namespace___name__pods_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/inference/metrics/pool/{namespace}/{name}/prefix-cache": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** prefix_hit_rate of one pool, per pod */
+        readonly get: operations["inference_metrics_prefix_cache_api_v1_inference_metrics_pool__namespace___name__prefix_cache_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/inference/metrics/pool/{namespace}/{name}/queue-depth": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** queue_depth of one pool, per pod */
+        readonly get: operations["inference_metrics_queue_depth_api_v1_inference_metrics_pool__namespace___name__queue_depth_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/inference/metrics/pool/{namespace}/{name}/scaling-events": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Pool Scaling Events
+         * @description One pool's scaling events in the window, with the metric that triggered each.
+         */
+        readonly get: operations["pool_scaling_events_api_v1_inference_metrics_pool__namespace___name__scaling_events_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/inference/metrics/pool/{namespace}/{name}/signals/{signal}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Any Signal
+         * @description One signal per pod and for the pool (names: see /inference/metrics/signals).
+         */
+        readonly get: operations["any_signal_api_v1_inference_metrics_pool__namespace___name__signals__signal__get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/inference/metrics/pool/{namespace}/{name}/tps": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** tokens_per_second of one pool, per pod */
+        readonly get: operations["inference_metrics_tps_api_v1_inference_metrics_pool__namespace___name__tps_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/inference/metrics/pool/{namespace}/{name}/ttft": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Ttft
+         * @description Time-to-first-token distribution over the window, with p50/p95/p99.
+         */
+        readonly get: operations["ttft_api_v1_inference_metrics_pool__namespace___name__ttft_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/inference/metrics/scaling-events": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * All Scaling Events
+         * @description Scaling events of every readable pool in the window (Kubernetes Events).
+         */
+        readonly get: operations["all_scaling_events_api_v1_inference_metrics_scaling_events_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/inference/metrics/signals": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Signals
+         * @description The signal names and units the signal routes know.
+         */
+        readonly get: operations["signals_api_v1_inference_metrics_signals_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/inference/metrics/summary": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Summary
+         * @description Headline numbers of every pool the caller may read, and their totals.
+         */
+        readonly get: operations["summary_api_v1_inference_metrics_summary_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/v1/inference/pools": {
         readonly parameters: {
             readonly query?: never;
@@ -2241,6 +3473,69 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/v1/logs/query": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Query Logs
+         * @description Access logs newest first: a filter per column (``<col>_min``/``<col>_max`` on
+         *     numbers), ``q`` searches path and user agent, ``since``/``until``, paging.
+         */
+        readonly get: operations["query_logs_api_v1_logs_query_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/logs/sql": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Custom Sql
+         * @description One SELECT, read-only, with the configured time and row limits; a refused or
+         *     failed query is a 400 with the reason (ClickHouse's own text when it failed).
+         */
+        readonly post: operations["custom_sql_api_v1_logs_sql_post"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/logs/topn": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Topn
+         * @description Busiest routes, most erroring (5xx), slowest (p95), top user agents, status
+         *     mix; read from the rollups, not the raw logs.
+         */
+        readonly get: operations["topn_api_v1_logs_topn_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/v1/me": {
         readonly parameters: {
             readonly query?: never;
@@ -2252,6 +3547,171 @@ export interface paths {
         readonly get: operations["get_me_api_v1_me_get"];
         /** Put Me */
         readonly put: operations["put_me_api_v1_me_put"];
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/metrics/gateway/{namespace}/{name}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Gateway
+         * @description RED of one Gateway's NGINX pods.
+         */
+        readonly get: operations["gateway_api_v1_metrics_gateway__namespace___name__get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/metrics/inference/{namespace}/{name}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Inference
+         * @description The model-server signals of one InferencePool (same as /inference/metrics/pool).
+         */
+        readonly get: operations["inference_api_v1_metrics_inference__namespace___name__get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/metrics/route/{namespace}/{name}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Route
+         * @description RED of one HTTPRoute: the sum over the upstreams of its backends.
+         */
+        readonly get: operations["route_api_v1_metrics_route__namespace___name__get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/metrics/summary": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Summary
+         * @description RED of every data plane (or of the Gateways of one ``namespace``).
+         */
+        readonly get: operations["summary_api_v1_metrics_summary_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/migration/import": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Import Source */
+        readonly post: operations["import_source_api_v1_migration_import_post"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/migration/{project}/analysis": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Analysis */
+        readonly get: operations["analysis_api_v1_migration__project__analysis_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/migration/{project}/apply": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Apply */
+        readonly post: operations["apply_api_v1_migration__project__apply_post"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/migration/{project}/generate": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Generate */
+        readonly post: operations["generate_api_v1_migration__project__generate_post"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/migration/{project}/validate": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Validate */
+        readonly get: operations["validate_api_v1_migration__project__validate_get"];
+        readonly put?: never;
         readonly post?: never;
         readonly delete?: never;
         readonly options?: never;
@@ -3030,6 +4490,23 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/v1/logs": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** OTLP/HTTP logs: access logs, inference logs, EPP decisions, pod samples */
+        readonly post: operations["export_logs_v1_logs_post"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3162,6 +4639,27 @@ export interface components {
             readonly type: string;
         };
         /**
+         * ApplyRequest
+         * @description How to create the project's MigrationPlan.
+         */
+        readonly ApplyRequest: {
+            /**
+             * Apply
+             * @description Set spec.apply (else: created for review).
+             * @default true
+             */
+            readonly apply: boolean;
+            /**
+             * Dry Run
+             * @default false
+             */
+            readonly dry_run: boolean;
+            /** Name */
+            readonly name?: string | null;
+            /** Pause Between */
+            readonly pause_between?: string | null;
+        };
+        /**
          * AuditDiff
          * @description A unified diff between two versions of a resource.
          */
@@ -3255,6 +4753,31 @@ export interface components {
             readonly next_cursor: number | null;
         };
         /**
+         * BackendRefBody
+         * @description A backend as a route's ``backendRefs`` names it (a Service by default).
+         */
+        readonly BackendRefBody: {
+            /**
+             * Group
+             * @default
+             */
+            readonly group: string;
+            /**
+             * Kind
+             * @default Service
+             */
+            readonly kind: string;
+            /** Name */
+            readonly name: string;
+            /**
+             * Namespace
+             * @description Default: the route's namespace.
+             */
+            readonly namespace?: string | null;
+            /** Port */
+            readonly port?: number | null;
+        };
+        /**
          * BackendShare
          * @description One backendRef and the share of the rule's requests it receives.
          */
@@ -3286,6 +4809,53 @@ export interface components {
             readonly status_if_chosen?: number | null;
             /** Weight */
             readonly weight: number;
+        };
+        /**
+         * CanaryStart
+         * @description A rollout to start.
+         */
+        readonly CanaryStart: {
+            readonly canary: components["schemas"]["BackendRefBody"];
+            /**
+             * Interval Seconds
+             * @description Time between steps.
+             */
+            readonly interval_seconds: number;
+            /**
+             * Kind
+             * @default HTTPRoute
+             * @enum {string}
+             */
+            readonly kind: "HTTPRoute" | "GRPCRoute";
+            /**
+             * Name
+             * @description The route's name.
+             */
+            readonly name: string;
+            /**
+             * Namespace
+             * @description The route's namespace.
+             */
+            readonly namespace: string;
+            /**
+             * Rule
+             * @description Index of the rule in spec.rules.
+             * @default 0
+             */
+            readonly rule: number;
+            /** @description Default: the rule's one backend that is not the canary. */
+            readonly stable?: components["schemas"]["BackendRefBody"] | null;
+            /**
+             * Steps
+             * @description Canary weights (percent), strictly increasing, 1 to 100.
+             * @default [
+             *       5,
+             *       25,
+             *       50,
+             *       100
+             *     ]
+             */
+            readonly steps: readonly number[];
         };
         /**
          * CertificateAttachment
@@ -3540,6 +5110,26 @@ export interface components {
             readonly version: string;
         };
         /**
+         * CostReport
+         * @description Estimated GPU cost of every readable pool, with over-provisioning findings.
+         */
+        readonly CostReport: {
+            /** Daily */
+            readonly daily: number;
+            /** Findings */
+            readonly findings: readonly string[];
+            /** Hourly */
+            readonly hourly: number;
+            /** Pools */
+            readonly pools: readonly components["schemas"]["PoolCost"][];
+            /** Pricing */
+            readonly pricing: {
+                readonly [key: string]: number;
+            };
+            /** Window Cost */
+            readonly window_cost: number;
+        };
+        /**
          * DeliveryRecord
          * @description How one notification to one channel went.
          */
@@ -3675,6 +5265,26 @@ export interface components {
             readonly name: string;
             /** Port */
             readonly port?: number | null;
+        };
+        /**
+         * EppDecisions
+         * @description EPP decisions newest first; each names the chosen pod, why, and every candidate.
+         */
+        readonly EppDecisions: {
+            /** Items */
+            readonly items: readonly {
+                readonly [key: string]: unknown;
+            }[];
+            /**
+             * Since
+             * Format: date-time
+             */
+            readonly since: string;
+            /**
+             * Until
+             * Format: date-time
+             */
+            readonly until: string;
         };
         /**
          * ErrorCause
@@ -3872,6 +5482,22 @@ export interface components {
             readonly routes: readonly components["schemas"]["RouteRef"][];
         };
         /**
+         * GatewayRouteView
+         * @description A Gateway API route.
+         */
+        readonly GatewayRouteView: {
+            /** Hostnames */
+            readonly hostnames: readonly string[];
+            /** Kind */
+            readonly kind: string;
+            /** Migrated */
+            readonly migrated: boolean;
+            /** Name */
+            readonly name: string;
+            /** Namespace */
+            readonly namespace: string;
+        };
+        /**
          * GatewayView
          * @description A Gateway for the list and detail views.
          */
@@ -3933,6 +5559,52 @@ export interface components {
             readonly uid?: string | null;
         };
         /**
+         * GenerateRequest
+         * @description Options of a (re)generation.
+         */
+        readonly GenerateRequest: {
+            /**
+             * Gateway Name
+             * @default ngf-migrated
+             */
+            readonly gateway_name: string;
+        };
+        /**
+         * GpuCell
+         * @description One GPU of the heatmap: whose it is and its utilisation over time.
+         */
+        readonly GpuCell: {
+            /** Gpu Type */
+            readonly gpu_type: string;
+            /** Namespace */
+            readonly namespace: string;
+            /** Node */
+            readonly node: string;
+            /** Pod */
+            readonly pod: string;
+            /** Points */
+            readonly points: readonly (readonly [
+                number,
+                number
+            ])[];
+            /** Pool */
+            readonly pool: string;
+        };
+        /**
+         * GpuHeatmap
+         * @description GPU utilisation per pod GPU over the window (rows) at each step (columns).
+         */
+        readonly GpuHeatmap: {
+            /** End */
+            readonly end: number;
+            /** Gpus */
+            readonly gpus: readonly components["schemas"]["GpuCell"][];
+            /** Start */
+            readonly start: number;
+            /** Step */
+            readonly step: number;
+        };
+        /**
          * ErrorBody
          * @description The body of every error answer.
          */
@@ -3953,6 +5625,30 @@ export interface components {
             readonly op: "set" | "add" | "remove";
             /** Value */
             readonly value?: string | null;
+        };
+        /**
+         * ImportRequest
+         * @description A source to migrate: a YAML bundle (e.g. ``ngf-migrate scan`` output) or nginx.conf.
+         */
+        readonly ImportRequest: {
+            /**
+             * Content
+             * @description The YAML bundle or the nginx.conf text.
+             */
+            readonly content: string;
+            /**
+             * Format
+             * @default yaml
+             * @enum {string}
+             */
+            readonly format: "yaml" | "nginx-conf";
+            /** Name */
+            readonly name: string;
+            /**
+             * Namespace
+             * @description Where the project's MigrationPlan will be created.
+             */
+            readonly namespace: string;
         };
         /**
          * InferencePoolDetail
@@ -4038,6 +5734,40 @@ export interface components {
             /** Uid */
             readonly uid?: string | null;
         };
+        /**
+         * InferenceSummary
+         * @description Every readable pool's headline numbers, and the totals.
+         */
+        readonly InferenceSummary: {
+            /** End */
+            readonly end: number;
+            /** Now */
+            readonly now: {
+                readonly [key: string]: number | null;
+            };
+            /** Per Pool */
+            readonly per_pool: readonly components["schemas"]["PoolMetrics"][];
+            /** Pods */
+            readonly pods: number;
+            /** Pools */
+            readonly pools: number;
+            /** Ready Pods */
+            readonly ready_pods: number;
+            /**
+             * Series
+             * @description Totals (sums; means for % and rates).
+             */
+            readonly series: {
+                readonly [key: string]: readonly (readonly [
+                    number,
+                    number
+                ])[];
+            };
+            /** Start */
+            readonly start: number;
+            /** Step */
+            readonly step: number;
+        };
         /** InvolvedObject */
         readonly InvolvedObject: {
             /** Field Path */
@@ -4050,6 +5780,34 @@ export interface components {
             readonly namespace?: string | null;
             /** Uid */
             readonly uid?: string | null;
+        };
+        /**
+         * KicRouteView
+         * @description One host/path of an NGINX Ingress Controller resource, and its equivalent.
+         */
+        readonly KicRouteView: {
+            /**
+             * Confidence
+             * @description The migration engine's verdict on the resource.
+             */
+            readonly confidence: string | null;
+            /**
+             * Equivalent
+             * @description Kind/namespace/name of the Gateway API route.
+             */
+            readonly equivalent: string | null;
+            /** Host */
+            readonly host: string;
+            /** Ingress Class */
+            readonly ingress_class: string | null;
+            /** Kind */
+            readonly kind: string;
+            /** Name */
+            readonly name: string;
+            /** Namespace */
+            readonly namespace: string;
+            /** Path */
+            readonly path: string;
         };
         /** ListenerCandidate */
         readonly ListenerCandidate: {
@@ -4128,6 +5886,33 @@ export interface components {
             readonly reason: string;
             /** Request Id */
             readonly request_id?: string | null;
+        };
+        /**
+         * LogPage
+         * @description A page of log rows, newest first.
+         */
+        readonly LogPage: {
+            /** Continue */
+            readonly continue?: string | null;
+            /** Items */
+            readonly items: readonly {
+                readonly [key: string]: unknown;
+            }[];
+            /**
+             * Since
+             * Format: date-time
+             */
+            readonly since: string;
+            /**
+             * Total
+             * @description Rows matching the query across all pages.
+             */
+            readonly total: number;
+            /**
+             * Until
+             * Format: date-time
+             */
+            readonly until: string;
         };
         /**
          * MatchCandidate
@@ -4245,6 +6030,20 @@ export interface components {
             readonly namespace?: string | null;
         };
         /**
+         * OverviewView
+         * @description KIC resources beside Gateway API ones (the split view).
+         */
+        readonly OverviewView: {
+            /** Gateway Api */
+            readonly gateway_api: readonly components["schemas"]["GatewayRouteView"][];
+            /** Kic */
+            readonly kic: readonly components["schemas"]["KicRouteView"][];
+            /** Summary */
+            readonly summary: {
+                readonly [key: string]: number;
+            };
+        };
+        /**
          * PagerDutyChannel
          * @description A PagerDuty service's Events API v2 integration.
          */
@@ -4268,6 +6067,26 @@ export interface components {
              * @default https://events.pagerduty.com/v2/enqueue
              */
             readonly url: string;
+        };
+        /**
+         * PodState
+         * @description One pod's current state: what the EPP sees and what DCGM reports.
+         */
+        readonly PodState: {
+            /** Engine */
+            readonly engine: string;
+            /** Gpu Type */
+            readonly gpu_type: string;
+            /** Node */
+            readonly node: string;
+            /** Pod */
+            readonly pod: string;
+            /** Ready */
+            readonly ready: boolean;
+            /** Values */
+            readonly values: {
+                readonly [key: string]: number | null;
+            };
         };
         /** PodSummary */
         readonly PodSummary: {
@@ -4369,6 +6188,86 @@ export interface components {
             readonly winner_target: components["schemas"]["TargetRef"];
         };
         /**
+         * PoolCost
+         * @description What one pool costs, now and over the window.
+         */
+        readonly PoolCost: {
+            /** Avg Busy Pods */
+            readonly avg_busy_pods: number | null;
+            /** Avg Replicas */
+            readonly avg_replicas: number | null;
+            /** Daily */
+            readonly daily: number;
+            /** Finding */
+            readonly finding: string | null;
+            /** Gpu Type */
+            readonly gpu_type: string;
+            /** Gpus Per Pod */
+            readonly gpus_per_pod: number;
+            /** Hourly */
+            readonly hourly: number;
+            /** Namespace */
+            readonly namespace: string;
+            /** Pool */
+            readonly pool: string;
+            /**
+             * Price Per Gpu Hour
+             * @description None: no price for this GPU type.
+             */
+            readonly price_per_gpu_hour: number | null;
+            /** Recommended Replicas */
+            readonly recommended_replicas: number | null;
+            /** Replicas */
+            readonly replicas: number;
+            /** Savings Per Day */
+            readonly savings_per_day: number | null;
+            /** Window Cost */
+            readonly window_cost: number;
+            /** Window Hours */
+            readonly window_hours: number;
+        };
+        /**
+         * PoolMetrics
+         * @description A pool's signals over a time range: the pool series and the current value of each.
+         */
+        readonly PoolMetrics: {
+            /** End */
+            readonly end: number;
+            /** Namespace */
+            readonly namespace: string;
+            /**
+             * Now
+             * @description Signal name -> last value.
+             */
+            readonly now: {
+                readonly [key: string]: number | null;
+            };
+            /** Pods */
+            readonly pods: number;
+            /** Pool */
+            readonly pool: string;
+            /** Ready Pods */
+            readonly ready_pods: number;
+            /**
+             * Series
+             * @description Signal name -> pool series.
+             */
+            readonly series: {
+                readonly [key: string]: readonly (readonly [
+                    number,
+                    number
+                ])[];
+            };
+            /** Start */
+            readonly start: number;
+            /** Step */
+            readonly step: number;
+            /** Units */
+            readonly units: {
+                readonly [key: string]: string;
+            };
+        };
+        /**
          * PoolParentStatus
          * @description A Gateway's verdict on the pool (one entry of ``status.parents``).
          */
@@ -4381,6 +6280,247 @@ export interface components {
             /** Controller Name */
             readonly controller_name?: string | null;
             readonly parent_ref: components["schemas"]["ObjectRef"];
+        };
+        /**
+         * ProjectView
+         * @description A project as the API shows it (the source text left out).
+         */
+        readonly ProjectView: {
+            /** Audit Id */
+            readonly audit_id?: number | null;
+            /** Format */
+            readonly format: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            readonly id: string;
+            /** Name */
+            readonly name: string;
+            /** Namespace */
+            readonly namespace: string;
+            /**
+             * Plan
+             * @description The MigrationPlan it was applied as.
+             */
+            readonly plan?: {
+                readonly [key: string]: unknown;
+            } | null;
+            /**
+             * Resources
+             * @description Generated resources.
+             */
+            readonly resources: number;
+            /** Status */
+            readonly status: string;
+            /**
+             * Summary
+             * @description The engine's report summary.
+             */
+            readonly summary?: {
+                readonly [key: string]: unknown;
+            };
+        };
+        /**
+         * ReadinessView
+         * @description The migration readiness score with its reasons.
+         */
+        readonly ReadinessView: {
+            /** Ready */
+            readonly ready: number;
+            /** Reasons */
+            readonly reasons: readonly string[];
+            /** Recommendations */
+            readonly recommendations: readonly string[];
+            /** Remaining */
+            readonly remaining: number;
+            /**
+             * Score
+             * @description Percent of KIC routes with a Gateway API equivalent.
+             */
+            readonly score: number;
+            /** Total */
+            readonly total: number;
+        };
+        /**
+         * RedNow
+         * @description The current values (rates over the last rate window).
+         */
+        readonly RedNow: {
+            /** Active Connections */
+            readonly active_connections: number | null;
+            /** Avg Latency Ms */
+            readonly avg_latency_ms: number | null;
+            /**
+             * Error Rate
+             * @description Share of responses that were 4xx or 5xx (0..1).
+             */
+            readonly error_rate: number;
+            /**
+             * Errors By Status
+             * @description Responses per second by class.
+             */
+            readonly errors_by_status: {
+                readonly [key: string]: number;
+            };
+            /** Errors Per Second */
+            readonly errors_per_second: number;
+            /** Requests Per Second */
+            readonly requests_per_second: number;
+        };
+        /**
+         * RedView
+         * @description RED numbers and series of one scope over a time range.
+         */
+        readonly RedView: {
+            /** Connections */
+            readonly connections: readonly (readonly [
+                number,
+                number
+            ])[];
+            /** End */
+            readonly end: number;
+            /** Errors 4Xx */
+            readonly errors_4xx: readonly (readonly [
+                number,
+                number
+            ])[];
+            /** Errors 5Xx */
+            readonly errors_5xx: readonly (readonly [
+                number,
+                number
+            ])[];
+            /** Latency Ms */
+            readonly latency_ms: readonly (readonly [
+                number,
+                number
+            ])[];
+            /**
+             * Metric Generation
+             * @description Which names answered: current (NGINX Agent v3), older (NGF 1.x), none.
+             * @enum {string}
+             */
+            readonly metric_generation: "current" | "older" | "none";
+            readonly now: components["schemas"]["RedNow"];
+            /** Requests */
+            readonly requests: readonly (readonly [
+                number,
+                number
+            ])[];
+            /** Start */
+            readonly start: number;
+            /** Step */
+            readonly step: number;
+        };
+        /**
+         * ResourceCheck
+         * @description One generated resource in the cluster (from the watch cache).
+         */
+        readonly ResourceCheck: {
+            /** Accepted */
+            readonly accepted?: boolean | null;
+            /** Exists */
+            readonly exists: boolean;
+            /** Kind */
+            readonly kind: string;
+            /**
+             * Message
+             * @default
+             */
+            readonly message: string;
+            /** Missing Backends */
+            readonly missing_backends?: readonly string[];
+            /** Name */
+            readonly name: string;
+        };
+        /** RolloutList */
+        readonly RolloutList: {
+            /** Items */
+            readonly items: readonly components["schemas"]["RolloutView"][];
+            /** Total */
+            readonly total: number;
+        };
+        /**
+         * RolloutState
+         * @description Where a rollout is: active (pending, running, paused) or finished.
+         * @enum {string}
+         */
+        readonly RolloutState: "pending" | "running" | "paused" | "completed" | "aborted" | "rolled_back";
+        /**
+         * RolloutView
+         * @description A rollout and the canary weight its last applied step set.
+         */
+        readonly RolloutView: {
+            /** Canary Backend */
+            readonly canary_backend: {
+                readonly [key: string]: unknown;
+            };
+            /**
+             * Canary Weight
+             * @description Percent of traffic the canary has (last step).
+             */
+            readonly canary_weight: number;
+            /** Cluster */
+            readonly cluster: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            readonly created_at: string;
+            /** Current Step */
+            readonly current_step: number;
+            /** Finished At */
+            readonly finished_at: string | null;
+            /**
+             * History
+             * @description One entry per step or control action, oldest first.
+             */
+            readonly history: readonly {
+                readonly [key: string]: unknown;
+            }[];
+            /**
+             * Id
+             * Format: uuid
+             */
+            readonly id: string;
+            /** Interval Seconds */
+            readonly interval_seconds: number;
+            /** Last Error */
+            readonly last_error: string | null;
+            /**
+             * Next Step At
+             * @description When the first step is due (default: now).
+             */
+            readonly next_step_at?: string | null;
+            /** Original Backend Refs */
+            readonly original_backend_refs: readonly {
+                readonly [key: string]: unknown;
+            }[];
+            /**
+             * Route Kind
+             * @default HTTPRoute
+             */
+            readonly route_kind: string;
+            /** Route Name */
+            readonly route_name: string;
+            /** Route Namespace */
+            readonly route_namespace: string;
+            /** Rule Index */
+            readonly rule_index: number;
+            /** Stable Backend */
+            readonly stable_backend: {
+                readonly [key: string]: unknown;
+            };
+            /** Started By */
+            readonly started_by: string;
+            readonly state: components["schemas"]["RolloutState"];
+            /** Steps */
+            readonly steps: readonly number[];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            readonly updated_at: string;
         };
         /**
          * RouteCheckReport
@@ -4567,6 +6707,74 @@ export interface components {
             readonly view_type: string;
         };
         /**
+         * ScalingEvent
+         * @description One scaling step (or failure to scale) of a pool's model server.
+         */
+        readonly ScalingEvent: {
+            /** Count */
+            readonly count: number;
+            /** Direction */
+            readonly direction: ("up" | "down") | null;
+            /** From Replicas */
+            readonly from_replicas: number | null;
+            /** Kind */
+            readonly kind: string;
+            /** Message */
+            readonly message: string;
+            /** Name */
+            readonly name: string;
+            /** Namespace */
+            readonly namespace: string;
+            /** Pool */
+            readonly pool: string;
+            /** Reason */
+            readonly reason: string;
+            /** Time */
+            readonly time: number;
+            /** To Replicas */
+            readonly to_replicas: number | null;
+            /** Trigger */
+            readonly trigger: string | null;
+            /** Type */
+            readonly type: string;
+        };
+        /**
+         * Series
+         * @description One time series: its labels and ``[unix seconds, value]`` points (NaN dropped).
+         */
+        readonly Series: {
+            /** Labels */
+            readonly labels?: {
+                readonly [key: string]: string;
+            };
+            /** Points */
+            readonly points: readonly (readonly [
+                number,
+                number
+            ])[];
+        };
+        /**
+         * SignalView
+         * @description One signal of a pool: the pool series and each pod's.
+         */
+        readonly SignalView: {
+            /** Namespace */
+            readonly namespace: string;
+            /** Per Pod */
+            readonly per_pod: readonly components["schemas"]["Series"][];
+            /** Pool */
+            readonly pool: string;
+            /** Pool Series */
+            readonly pool_series: readonly (readonly [
+                number,
+                number
+            ])[];
+            /** Signal */
+            readonly signal: string;
+            /** Unit */
+            readonly unit: string;
+        };
+        /**
          * SimulateBody
          * @description A request to route: its fields, or ``curl`` (a pasted curl command) instead.
          */
@@ -4721,6 +6929,33 @@ export interface components {
             /** Webhook Url */
             readonly webhook_url: string;
         };
+        /** SqlColumn */
+        readonly SqlColumn: {
+            /** Name */
+            readonly name: string;
+            /** Type */
+            readonly type: string;
+        };
+        /**
+         * SqlRequest
+         * @description One SELECT over the analytics tables.
+         */
+        readonly SqlRequest: {
+            /** Sql */
+            readonly sql: string;
+        };
+        /**
+         * SqlResult
+         * @description Columns, rows and the time ClickHouse took.
+         */
+        readonly SqlResult: {
+            /** Columns */
+            readonly columns: readonly components["schemas"]["SqlColumn"][];
+            /** Elapsed Ms */
+            readonly elapsed_ms: number;
+            /** Rows */
+            readonly rows: readonly (readonly unknown[])[];
+        };
         /** TargetRef */
         readonly TargetRef: {
             /**
@@ -4736,6 +6971,33 @@ export interface components {
             readonly namespace: string;
             /** Section Name */
             readonly section_name?: string | null;
+        };
+        /**
+         * TopN
+         * @description A Top-N answer and the rollup it was read from.
+         */
+        readonly TopN: {
+            /** Items */
+            readonly items: readonly {
+                readonly [key: string]: unknown;
+            }[];
+            /** Kind */
+            readonly kind: string;
+            /**
+             * Rollup
+             * @description The rollup table read (1m up to 6 h, 1h up to 7 d, 1d).
+             */
+            readonly rollup: string;
+            /**
+             * Since
+             * Format: date-time
+             */
+            readonly since: string;
+            /**
+             * Until
+             * Format: date-time
+             */
+            readonly until: string;
         };
         /** TopologyEdge */
         readonly TopologyEdge: {
@@ -4860,6 +7122,38 @@ export interface components {
             /** Rules */
             readonly rules: readonly components["schemas"]["RuleSplit"][];
         };
+        /**
+         * TtftHistogram
+         * @description Time to first token over a window: bucket counts and quantiles (seconds).
+         */
+        readonly TtftHistogram: {
+            /**
+             * Buckets
+             * @description (upper bound `le`, requests) pairs.
+             */
+            readonly buckets: readonly (readonly [
+                string,
+                number
+            ])[];
+            /** Count */
+            readonly count: number;
+            /** End */
+            readonly end: number;
+            /** Namespace */
+            readonly namespace: string;
+            /** P50 */
+            readonly p50: number | null;
+            /** P95 */
+            readonly p95: number | null;
+            /** P99 */
+            readonly p99: number | null;
+            /** Pool */
+            readonly pool: string;
+            /** Quantiles Over Time */
+            readonly quantiles_over_time?: readonly components["schemas"]["Series"][];
+            /** Start */
+            readonly start: number;
+        };
         /** ValidationError */
         readonly ValidationError: {
             /** Context */
@@ -4872,6 +7166,18 @@ export interface components {
             readonly msg: string;
             /** Error Type */
             readonly type: string;
+        };
+        /**
+         * ValidationView
+         * @description The project's resources as the cluster shows them, and the plan's progress.
+         */
+        readonly ValidationView: {
+            /** Plan Phase */
+            readonly plan_phase: string | null;
+            /** Resources */
+            readonly resources: readonly components["schemas"]["ResourceCheck"][];
+            /** Valid */
+            readonly valid: boolean;
         };
         /** ViewPage[CertificateView] */
         readonly ViewPage_CertificateView_: {
@@ -5371,6 +7677,229 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["WriteResult"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly list_rollouts_api_v1_canary_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description The routes' namespace. */
+                readonly namespace?: string | null;
+                /** @description The route's name. */
+                readonly name?: string | null;
+                readonly state?: readonly components["schemas"]["RolloutState"][] | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RolloutList"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly start_api_v1_canary_post: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["CanaryStart"];
+            };
+        };
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 201: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RolloutView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly get_rollout_api_v1_canary__rollout_id__get: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly rollout_id: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RolloutView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly abort_api_v1_canary__rollout_id__abort_post: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly rollout_id: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RolloutView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly pause_api_v1_canary__rollout_id__pause_post: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly rollout_id: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RolloutView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly promote_api_v1_canary__rollout_id__promote_post: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly rollout_id: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RolloutView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly resume_api_v1_canary__rollout_id__resume_post: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly rollout_id: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RolloutView"];
                 };
             };
             /** @description Validation Error */
@@ -6131,6 +8660,229 @@ export interface operations {
             };
         };
     };
+    readonly list_rollouts_api_v1_clusters__cluster__canary_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description The routes' namespace. */
+                readonly namespace?: string | null;
+                /** @description The route's name. */
+                readonly name?: string | null;
+                readonly state?: readonly components["schemas"]["RolloutState"][] | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RolloutList"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly start_api_v1_clusters__cluster__canary_post: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["CanaryStart"];
+            };
+        };
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 201: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RolloutView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly get_rollout_api_v1_clusters__cluster__canary__rollout_id__get: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly rollout_id: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RolloutView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly abort_api_v1_clusters__cluster__canary__rollout_id__abort_post: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly rollout_id: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RolloutView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly pause_api_v1_clusters__cluster__canary__rollout_id__pause_post: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly rollout_id: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RolloutView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly promote_api_v1_clusters__cluster__canary__rollout_id__promote_post: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly rollout_id: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RolloutView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly resume_api_v1_clusters__cluster__canary__rollout_id__resume_post: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly rollout_id: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RolloutView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     readonly list_CertificateBundle_api_v1_clusters__cluster__certificatebundles_get: {
         readonly parameters: {
             readonly query?: {
@@ -6483,6 +9235,70 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": readonly components["schemas"]["ClusterView"][];
+                };
+            };
+        };
+    };
+    readonly migration_readiness_api_v1_clusters__cluster__coexistence_migration_readiness_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description One namespace (default: all). */
+                readonly namespace?: string | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ReadinessView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly overview_api_v1_clusters__cluster__coexistence_overview_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description One namespace (default: all). */
+                readonly namespace?: string | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["OverviewView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -7608,6 +10424,822 @@ export interface operations {
             };
         };
     };
+    readonly epp_decisions_api_v1_clusters__cluster__inference_epp_decisions_get: {
+        readonly parameters: {
+            readonly query?: {
+                readonly namespace?: string | null;
+                /** @description InferencePool name. */
+                readonly pool?: string | null;
+                /** @description Only decisions choosing this pod. */
+                readonly pod?: string | null;
+                readonly since?: string | null;
+                readonly until?: string | null;
+                readonly limit?: number;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["EppDecisions"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly inference_logs_api_v1_clusters__cluster__inference_logs_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description From (RFC 3339). */
+                readonly since?: string | null;
+                /** @description Until (default now). */
+                readonly until?: string | null;
+                /** @description Text search (case-insensitive). */
+                readonly q?: string | null;
+                readonly limit?: number;
+                readonly continue?: string | null;
+                /** @description One namespace (default: all). */
+                readonly namespace?: string | null;
+                /** @description inference_pool = value */
+                readonly inference_pool?: string | null;
+                /** @description model_name = value */
+                readonly model_name?: string | null;
+                /** @description model_version = value */
+                readonly model_version?: string | null;
+                /** @description pod_name = value */
+                readonly pod_name?: string | null;
+                /** @description node_name = value */
+                readonly node_name?: string | null;
+                /** @description gpu_id = value */
+                readonly gpu_id?: number | null;
+                readonly gpu_id_min?: number | null;
+                readonly gpu_id_max?: number | null;
+                /** @description gpu_type = value */
+                readonly gpu_type?: string | null;
+                /** @description request_id = value */
+                readonly request_id?: string | null;
+                /** @description trace_id = value */
+                readonly trace_id?: string | null;
+                /** @description time_to_first_token_ms = value */
+                readonly time_to_first_token_ms?: number | null;
+                readonly time_to_first_token_ms_min?: number | null;
+                readonly time_to_first_token_ms_max?: number | null;
+                /** @description total_inference_time_ms = value */
+                readonly total_inference_time_ms?: number | null;
+                readonly total_inference_time_ms_min?: number | null;
+                readonly total_inference_time_ms_max?: number | null;
+                /** @description tokens_generated = value */
+                readonly tokens_generated?: number | null;
+                readonly tokens_generated_min?: number | null;
+                readonly tokens_generated_max?: number | null;
+                /** @description input_tokens = value */
+                readonly input_tokens?: number | null;
+                readonly input_tokens_min?: number | null;
+                readonly input_tokens_max?: number | null;
+                /** @description output_tokens = value */
+                readonly output_tokens?: number | null;
+                readonly output_tokens_min?: number | null;
+                readonly output_tokens_max?: number | null;
+                /** @description tokens_per_second = value */
+                readonly tokens_per_second?: number | null;
+                readonly tokens_per_second_min?: number | null;
+                readonly tokens_per_second_max?: number | null;
+                /** @description epp_selected_reason = value */
+                readonly epp_selected_reason?: string | null;
+                /** @description epp_decision_latency_us = value */
+                readonly epp_decision_latency_us?: number | null;
+                readonly epp_decision_latency_us_min?: number | null;
+                readonly epp_decision_latency_us_max?: number | null;
+                /** @description queue_depth_at_selection = value */
+                readonly queue_depth_at_selection?: number | null;
+                readonly queue_depth_at_selection_min?: number | null;
+                readonly queue_depth_at_selection_max?: number | null;
+                /** @description kv_cache_pct_at_selection = value */
+                readonly kv_cache_pct_at_selection?: number | null;
+                readonly kv_cache_pct_at_selection_min?: number | null;
+                readonly kv_cache_pct_at_selection_max?: number | null;
+                /** @description prefix_cache_hit = value */
+                readonly prefix_cache_hit?: boolean | null;
+                /** @description candidate_pods_considered = value */
+                readonly candidate_pods_considered?: number | null;
+                readonly candidate_pods_considered_min?: number | null;
+                readonly candidate_pods_considered_max?: number | null;
+                /** @description gpu_utilization_pct = value */
+                readonly gpu_utilization_pct?: number | null;
+                readonly gpu_utilization_pct_min?: number | null;
+                readonly gpu_utilization_pct_max?: number | null;
+                /** @description gpu_memory_used_mb = value */
+                readonly gpu_memory_used_mb?: number | null;
+                readonly gpu_memory_used_mb_min?: number | null;
+                readonly gpu_memory_used_mb_max?: number | null;
+                /** @description gpu_memory_total_mb = value */
+                readonly gpu_memory_total_mb?: number | null;
+                readonly gpu_memory_total_mb_min?: number | null;
+                readonly gpu_memory_total_mb_max?: number | null;
+                /** @description gpu_temperature_c = value */
+                readonly gpu_temperature_c?: number | null;
+                readonly gpu_temperature_c_min?: number | null;
+                readonly gpu_temperature_c_max?: number | null;
+                /** @description pool_replica_count = value */
+                readonly pool_replica_count?: number | null;
+                readonly pool_replica_count_min?: number | null;
+                readonly pool_replica_count_max?: number | null;
+                /** @description pool_target_replica_count = value */
+                readonly pool_target_replica_count?: number | null;
+                readonly pool_target_replica_count_min?: number | null;
+                readonly pool_target_replica_count_max?: number | null;
+                /** @description status = value */
+                readonly status?: number | null;
+                readonly status_min?: number | null;
+                readonly status_max?: number | null;
+                /** @description client_ip = value */
+                readonly client_ip?: string | null;
+                /** @description path = value */
+                readonly path?: string | null;
+                /** @description method = value */
+                readonly method?: string | null;
+                /** @description request_size = value */
+                readonly request_size?: number | null;
+                readonly request_size_min?: number | null;
+                readonly request_size_max?: number | null;
+                /** @description response_size = value */
+                readonly response_size?: number | null;
+                readonly response_size_min?: number | null;
+                readonly response_size_max?: number | null;
+                /** @description xc_edge_latency_ms = value */
+                readonly xc_edge_latency_ms?: number | null;
+                readonly xc_edge_latency_ms_min?: number | null;
+                readonly xc_edge_latency_ms_max?: number | null;
+                /** @description xc_waf_action = value */
+                readonly xc_waf_action?: string | null;
+                /** @description xc_bot_classification = value */
+                readonly xc_bot_classification?: string | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["LogPage"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly cost_api_v1_clusters__cluster__inference_metrics_cost_get: {
+        readonly parameters: {
+            readonly query?: {
+                readonly namespace?: string | null;
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["CostReport"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly gpu_api_v1_clusters__cluster__inference_metrics_gpu_get: {
+        readonly parameters: {
+            readonly query?: {
+                readonly namespace?: string | null;
+                readonly pool?: string | null;
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["GpuHeatmap"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly pool_api_v1_clusters__cluster__inference_metrics_pool__namespace___name__get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["PoolMetrics"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly inference_metrics_gpu_memory_api_v1_clusters__cluster__inference_metrics_pool__namespace___name__gpu_memory_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["SignalView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly inference_metrics_gpu_utilization_api_v1_clusters__cluster__inference_metrics_pool__namespace___name__gpu_utilization_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["SignalView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly inference_metrics_kv_cache_api_v1_clusters__cluster__inference_metrics_pool__namespace___name__kv_cache_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["SignalView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly pods_api_v1_clusters__cluster__inference_metrics_pool__namespace___name__pods_get: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": readonly components["schemas"]["PodState"][];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly inference_metrics_prefix_cache_api_v1_clusters__cluster__inference_metrics_pool__namespace___name__prefix_cache_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["SignalView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly inference_metrics_queue_depth_api_v1_clusters__cluster__inference_metrics_pool__namespace___name__queue_depth_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["SignalView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly pool_scaling_events_api_v1_clusters__cluster__inference_metrics_pool__namespace___name__scaling_events_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": readonly components["schemas"]["ScalingEvent"][];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly any_signal_api_v1_clusters__cluster__inference_metrics_pool__namespace___name__signals__signal__get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+                readonly signal: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["SignalView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly inference_metrics_tps_api_v1_clusters__cluster__inference_metrics_pool__namespace___name__tps_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["SignalView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly ttft_api_v1_clusters__cluster__inference_metrics_pool__namespace___name__ttft_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["TtftHistogram"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly all_scaling_events_api_v1_clusters__cluster__inference_metrics_scaling_events_get: {
+        readonly parameters: {
+            readonly query?: {
+                readonly namespace?: string | null;
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": readonly components["schemas"]["ScalingEvent"][];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly signals_api_v1_clusters__cluster__inference_metrics_signals_get: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": {
+                        readonly [key: string]: {
+                            readonly [key: string]: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    readonly summary_api_v1_clusters__cluster__inference_metrics_summary_get: {
+        readonly parameters: {
+            readonly query?: {
+                readonly namespace?: string | null;
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InferenceSummary"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     readonly list_pools_api_v1_clusters__cluster__inference_pools_get: {
         readonly parameters: {
             readonly query?: {
@@ -7984,6 +11616,179 @@ export interface operations {
             };
         };
     };
+    readonly query_logs_api_v1_clusters__cluster__logs_query_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description From (RFC 3339). */
+                readonly since?: string | null;
+                /** @description Until (default now). */
+                readonly until?: string | null;
+                /** @description Text search (case-insensitive). */
+                readonly q?: string | null;
+                readonly limit?: number;
+                readonly continue?: string | null;
+                /** @description One namespace (default: all). */
+                readonly namespace?: string | null;
+                /** @description gateway = value */
+                readonly gateway?: string | null;
+                /** @description gateway_namespace = value */
+                readonly gateway_namespace?: string | null;
+                /** @description listener = value */
+                readonly listener?: string | null;
+                /** @description route = value */
+                readonly route?: string | null;
+                /** @description host = value */
+                readonly host?: string | null;
+                /** @description method = value */
+                readonly method?: string | null;
+                /** @description path = value */
+                readonly path?: string | null;
+                /** @description status = value */
+                readonly status?: number | null;
+                readonly status_min?: number | null;
+                readonly status_max?: number | null;
+                /** @description latency_ms = value */
+                readonly latency_ms?: number | null;
+                readonly latency_ms_min?: number | null;
+                readonly latency_ms_max?: number | null;
+                /** @description upstream_latency_ms = value */
+                readonly upstream_latency_ms?: number | null;
+                readonly upstream_latency_ms_min?: number | null;
+                readonly upstream_latency_ms_max?: number | null;
+                /** @description request_size = value */
+                readonly request_size?: number | null;
+                readonly request_size_min?: number | null;
+                readonly request_size_max?: number | null;
+                /** @description response_size = value */
+                readonly response_size?: number | null;
+                readonly response_size_min?: number | null;
+                readonly response_size_max?: number | null;
+                /** @description upstream_name = value */
+                readonly upstream_name?: string | null;
+                /** @description upstream_addr = value */
+                readonly upstream_addr?: string | null;
+                /** @description client_ip = value */
+                readonly client_ip?: string | null;
+                /** @description user_agent = value */
+                readonly user_agent?: string | null;
+                /** @description request_id = value */
+                readonly request_id?: string | null;
+                /** @description trace_id = value */
+                readonly trace_id?: string | null;
+                /** @description tls_version = value */
+                readonly tls_version?: string | null;
+                /** @description tls_cipher = value */
+                readonly tls_cipher?: string | null;
+                /** @description waf_action = value */
+                readonly waf_action?: string | null;
+                /** @description waf_violation_rating = value */
+                readonly waf_violation_rating?: number | null;
+                readonly waf_violation_rating_min?: number | null;
+                readonly waf_violation_rating_max?: number | null;
+                /** @description waf_signatures contains value */
+                readonly waf_signatures?: string | null;
+                /** @description bot_classification = value */
+                readonly bot_classification?: string | null;
+                /** @description xc_edge_latency_ms = value */
+                readonly xc_edge_latency_ms?: number | null;
+                readonly xc_edge_latency_ms_min?: number | null;
+                readonly xc_edge_latency_ms_max?: number | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["LogPage"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly custom_sql_api_v1_clusters__cluster__logs_sql_post: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["SqlRequest"];
+            };
+        };
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["SqlResult"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly topn_api_v1_clusters__cluster__logs_topn_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description One of routes, errors, slowest, user_agents, status. */
+                readonly by?: string;
+                readonly namespace?: string | null;
+                readonly since?: string | null;
+                readonly until?: string | null;
+                readonly limit?: number;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["TopN"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     readonly get_me_api_v1_clusters__cluster__me_get: {
         readonly parameters: {
             readonly query?: never;
@@ -8024,6 +11829,341 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly gateway_api_v1_clusters__cluster__metrics_gateway__namespace___name__get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RedView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly inference_api_v1_clusters__cluster__metrics_inference__namespace___name__get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["PoolMetrics"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly route_api_v1_clusters__cluster__metrics_route__namespace___name__get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RedView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly summary_api_v1_clusters__cluster__metrics_summary_get: {
+        readonly parameters: {
+            readonly query?: {
+                readonly namespace?: string | null;
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RedView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly import_source_api_v1_clusters__cluster__migration_import_post: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["ImportRequest"];
+            };
+        };
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 201: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ProjectView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly analysis_api_v1_clusters__cluster__migration__project__analysis_get: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly project: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": {
+                        readonly [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly apply_api_v1_clusters__cluster__migration__project__apply_post: {
+        readonly parameters: {
+            readonly query?: {
+                readonly dryRun?: boolean;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly project: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["ApplyRequest"] | null;
+            };
+        };
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 201: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": {
+                        readonly [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly generate_api_v1_clusters__cluster__migration__project__generate_post: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly project: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["GenerateRequest"] | null;
+            };
+        };
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": {
+                        readonly [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly validate_api_v1_clusters__cluster__migration__project__validate_get: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly project: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ValidationView"];
                 };
             };
             /** @description Validation Error */
@@ -11369,6 +15509,70 @@ export interface operations {
             };
         };
     };
+    readonly migration_readiness_api_v1_coexistence_migration_readiness_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description One namespace (default: all). */
+                readonly namespace?: string | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ReadinessView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly overview_api_v1_coexistence_overview_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description One namespace (default: all). */
+                readonly namespace?: string | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["OverviewView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     readonly config_api_v1_config_get: {
         readonly parameters: {
             readonly query?: never;
@@ -12490,6 +16694,822 @@ export interface operations {
             };
         };
     };
+    readonly epp_decisions_api_v1_inference_epp_decisions_get: {
+        readonly parameters: {
+            readonly query?: {
+                readonly namespace?: string | null;
+                /** @description InferencePool name. */
+                readonly pool?: string | null;
+                /** @description Only decisions choosing this pod. */
+                readonly pod?: string | null;
+                readonly since?: string | null;
+                readonly until?: string | null;
+                readonly limit?: number;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["EppDecisions"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly inference_logs_api_v1_inference_logs_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description From (RFC 3339). */
+                readonly since?: string | null;
+                /** @description Until (default now). */
+                readonly until?: string | null;
+                /** @description Text search (case-insensitive). */
+                readonly q?: string | null;
+                readonly limit?: number;
+                readonly continue?: string | null;
+                /** @description One namespace (default: all). */
+                readonly namespace?: string | null;
+                /** @description inference_pool = value */
+                readonly inference_pool?: string | null;
+                /** @description model_name = value */
+                readonly model_name?: string | null;
+                /** @description model_version = value */
+                readonly model_version?: string | null;
+                /** @description pod_name = value */
+                readonly pod_name?: string | null;
+                /** @description node_name = value */
+                readonly node_name?: string | null;
+                /** @description gpu_id = value */
+                readonly gpu_id?: number | null;
+                readonly gpu_id_min?: number | null;
+                readonly gpu_id_max?: number | null;
+                /** @description gpu_type = value */
+                readonly gpu_type?: string | null;
+                /** @description request_id = value */
+                readonly request_id?: string | null;
+                /** @description trace_id = value */
+                readonly trace_id?: string | null;
+                /** @description time_to_first_token_ms = value */
+                readonly time_to_first_token_ms?: number | null;
+                readonly time_to_first_token_ms_min?: number | null;
+                readonly time_to_first_token_ms_max?: number | null;
+                /** @description total_inference_time_ms = value */
+                readonly total_inference_time_ms?: number | null;
+                readonly total_inference_time_ms_min?: number | null;
+                readonly total_inference_time_ms_max?: number | null;
+                /** @description tokens_generated = value */
+                readonly tokens_generated?: number | null;
+                readonly tokens_generated_min?: number | null;
+                readonly tokens_generated_max?: number | null;
+                /** @description input_tokens = value */
+                readonly input_tokens?: number | null;
+                readonly input_tokens_min?: number | null;
+                readonly input_tokens_max?: number | null;
+                /** @description output_tokens = value */
+                readonly output_tokens?: number | null;
+                readonly output_tokens_min?: number | null;
+                readonly output_tokens_max?: number | null;
+                /** @description tokens_per_second = value */
+                readonly tokens_per_second?: number | null;
+                readonly tokens_per_second_min?: number | null;
+                readonly tokens_per_second_max?: number | null;
+                /** @description epp_selected_reason = value */
+                readonly epp_selected_reason?: string | null;
+                /** @description epp_decision_latency_us = value */
+                readonly epp_decision_latency_us?: number | null;
+                readonly epp_decision_latency_us_min?: number | null;
+                readonly epp_decision_latency_us_max?: number | null;
+                /** @description queue_depth_at_selection = value */
+                readonly queue_depth_at_selection?: number | null;
+                readonly queue_depth_at_selection_min?: number | null;
+                readonly queue_depth_at_selection_max?: number | null;
+                /** @description kv_cache_pct_at_selection = value */
+                readonly kv_cache_pct_at_selection?: number | null;
+                readonly kv_cache_pct_at_selection_min?: number | null;
+                readonly kv_cache_pct_at_selection_max?: number | null;
+                /** @description prefix_cache_hit = value */
+                readonly prefix_cache_hit?: boolean | null;
+                /** @description candidate_pods_considered = value */
+                readonly candidate_pods_considered?: number | null;
+                readonly candidate_pods_considered_min?: number | null;
+                readonly candidate_pods_considered_max?: number | null;
+                /** @description gpu_utilization_pct = value */
+                readonly gpu_utilization_pct?: number | null;
+                readonly gpu_utilization_pct_min?: number | null;
+                readonly gpu_utilization_pct_max?: number | null;
+                /** @description gpu_memory_used_mb = value */
+                readonly gpu_memory_used_mb?: number | null;
+                readonly gpu_memory_used_mb_min?: number | null;
+                readonly gpu_memory_used_mb_max?: number | null;
+                /** @description gpu_memory_total_mb = value */
+                readonly gpu_memory_total_mb?: number | null;
+                readonly gpu_memory_total_mb_min?: number | null;
+                readonly gpu_memory_total_mb_max?: number | null;
+                /** @description gpu_temperature_c = value */
+                readonly gpu_temperature_c?: number | null;
+                readonly gpu_temperature_c_min?: number | null;
+                readonly gpu_temperature_c_max?: number | null;
+                /** @description pool_replica_count = value */
+                readonly pool_replica_count?: number | null;
+                readonly pool_replica_count_min?: number | null;
+                readonly pool_replica_count_max?: number | null;
+                /** @description pool_target_replica_count = value */
+                readonly pool_target_replica_count?: number | null;
+                readonly pool_target_replica_count_min?: number | null;
+                readonly pool_target_replica_count_max?: number | null;
+                /** @description status = value */
+                readonly status?: number | null;
+                readonly status_min?: number | null;
+                readonly status_max?: number | null;
+                /** @description client_ip = value */
+                readonly client_ip?: string | null;
+                /** @description path = value */
+                readonly path?: string | null;
+                /** @description method = value */
+                readonly method?: string | null;
+                /** @description request_size = value */
+                readonly request_size?: number | null;
+                readonly request_size_min?: number | null;
+                readonly request_size_max?: number | null;
+                /** @description response_size = value */
+                readonly response_size?: number | null;
+                readonly response_size_min?: number | null;
+                readonly response_size_max?: number | null;
+                /** @description xc_edge_latency_ms = value */
+                readonly xc_edge_latency_ms?: number | null;
+                readonly xc_edge_latency_ms_min?: number | null;
+                readonly xc_edge_latency_ms_max?: number | null;
+                /** @description xc_waf_action = value */
+                readonly xc_waf_action?: string | null;
+                /** @description xc_bot_classification = value */
+                readonly xc_bot_classification?: string | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["LogPage"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly cost_api_v1_inference_metrics_cost_get: {
+        readonly parameters: {
+            readonly query?: {
+                readonly namespace?: string | null;
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["CostReport"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly gpu_api_v1_inference_metrics_gpu_get: {
+        readonly parameters: {
+            readonly query?: {
+                readonly namespace?: string | null;
+                readonly pool?: string | null;
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["GpuHeatmap"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly pool_api_v1_inference_metrics_pool__namespace___name__get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["PoolMetrics"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly inference_metrics_gpu_memory_api_v1_inference_metrics_pool__namespace___name__gpu_memory_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["SignalView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly inference_metrics_gpu_utilization_api_v1_inference_metrics_pool__namespace___name__gpu_utilization_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["SignalView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly inference_metrics_kv_cache_api_v1_inference_metrics_pool__namespace___name__kv_cache_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["SignalView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly pods_api_v1_inference_metrics_pool__namespace___name__pods_get: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": readonly components["schemas"]["PodState"][];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly inference_metrics_prefix_cache_api_v1_inference_metrics_pool__namespace___name__prefix_cache_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["SignalView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly inference_metrics_queue_depth_api_v1_inference_metrics_pool__namespace___name__queue_depth_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["SignalView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly pool_scaling_events_api_v1_inference_metrics_pool__namespace___name__scaling_events_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": readonly components["schemas"]["ScalingEvent"][];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly any_signal_api_v1_inference_metrics_pool__namespace___name__signals__signal__get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+                readonly signal: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["SignalView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly inference_metrics_tps_api_v1_inference_metrics_pool__namespace___name__tps_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["SignalView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly ttft_api_v1_inference_metrics_pool__namespace___name__ttft_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["TtftHistogram"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly all_scaling_events_api_v1_inference_metrics_scaling_events_get: {
+        readonly parameters: {
+            readonly query?: {
+                readonly namespace?: string | null;
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": readonly components["schemas"]["ScalingEvent"][];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly signals_api_v1_inference_metrics_signals_get: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": {
+                        readonly [key: string]: {
+                            readonly [key: string]: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    readonly summary_api_v1_inference_metrics_summary_get: {
+        readonly parameters: {
+            readonly query?: {
+                readonly namespace?: string | null;
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["InferenceSummary"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     readonly list_pools_api_v1_inference_pools_get: {
         readonly parameters: {
             readonly query?: {
@@ -12866,6 +17886,179 @@ export interface operations {
             };
         };
     };
+    readonly query_logs_api_v1_logs_query_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description From (RFC 3339). */
+                readonly since?: string | null;
+                /** @description Until (default now). */
+                readonly until?: string | null;
+                /** @description Text search (case-insensitive). */
+                readonly q?: string | null;
+                readonly limit?: number;
+                readonly continue?: string | null;
+                /** @description One namespace (default: all). */
+                readonly namespace?: string | null;
+                /** @description gateway = value */
+                readonly gateway?: string | null;
+                /** @description gateway_namespace = value */
+                readonly gateway_namespace?: string | null;
+                /** @description listener = value */
+                readonly listener?: string | null;
+                /** @description route = value */
+                readonly route?: string | null;
+                /** @description host = value */
+                readonly host?: string | null;
+                /** @description method = value */
+                readonly method?: string | null;
+                /** @description path = value */
+                readonly path?: string | null;
+                /** @description status = value */
+                readonly status?: number | null;
+                readonly status_min?: number | null;
+                readonly status_max?: number | null;
+                /** @description latency_ms = value */
+                readonly latency_ms?: number | null;
+                readonly latency_ms_min?: number | null;
+                readonly latency_ms_max?: number | null;
+                /** @description upstream_latency_ms = value */
+                readonly upstream_latency_ms?: number | null;
+                readonly upstream_latency_ms_min?: number | null;
+                readonly upstream_latency_ms_max?: number | null;
+                /** @description request_size = value */
+                readonly request_size?: number | null;
+                readonly request_size_min?: number | null;
+                readonly request_size_max?: number | null;
+                /** @description response_size = value */
+                readonly response_size?: number | null;
+                readonly response_size_min?: number | null;
+                readonly response_size_max?: number | null;
+                /** @description upstream_name = value */
+                readonly upstream_name?: string | null;
+                /** @description upstream_addr = value */
+                readonly upstream_addr?: string | null;
+                /** @description client_ip = value */
+                readonly client_ip?: string | null;
+                /** @description user_agent = value */
+                readonly user_agent?: string | null;
+                /** @description request_id = value */
+                readonly request_id?: string | null;
+                /** @description trace_id = value */
+                readonly trace_id?: string | null;
+                /** @description tls_version = value */
+                readonly tls_version?: string | null;
+                /** @description tls_cipher = value */
+                readonly tls_cipher?: string | null;
+                /** @description waf_action = value */
+                readonly waf_action?: string | null;
+                /** @description waf_violation_rating = value */
+                readonly waf_violation_rating?: number | null;
+                readonly waf_violation_rating_min?: number | null;
+                readonly waf_violation_rating_max?: number | null;
+                /** @description waf_signatures contains value */
+                readonly waf_signatures?: string | null;
+                /** @description bot_classification = value */
+                readonly bot_classification?: string | null;
+                /** @description xc_edge_latency_ms = value */
+                readonly xc_edge_latency_ms?: number | null;
+                readonly xc_edge_latency_ms_min?: number | null;
+                readonly xc_edge_latency_ms_max?: number | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["LogPage"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly custom_sql_api_v1_logs_sql_post: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["SqlRequest"];
+            };
+        };
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["SqlResult"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly topn_api_v1_logs_topn_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description One of routes, errors, slowest, user_agents, status. */
+                readonly by?: string;
+                readonly namespace?: string | null;
+                readonly since?: string | null;
+                readonly until?: string | null;
+                readonly limit?: number;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["TopN"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     readonly get_me_api_v1_me_get: {
         readonly parameters: {
             readonly query?: never;
@@ -12906,6 +18099,341 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly gateway_api_v1_metrics_gateway__namespace___name__get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RedView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly inference_api_v1_metrics_inference__namespace___name__get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["PoolMetrics"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly route_api_v1_metrics_route__namespace___name__get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly namespace: string;
+                readonly name: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RedView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly summary_api_v1_metrics_summary_get: {
+        readonly parameters: {
+            readonly query?: {
+                readonly namespace?: string | null;
+                /** @description Window length (5m, 15m, 1h, 6h, 24h...). */
+                readonly range?: string;
+                /** @description Start (unix seconds or RFC 3339). */
+                readonly start?: string | null;
+                /** @description End (default: now). */
+                readonly end?: string | null;
+                /** @description Resolution (default: window/120). */
+                readonly step?: string | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["RedView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly import_source_api_v1_migration_import_post: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["ImportRequest"];
+            };
+        };
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 201: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ProjectView"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly analysis_api_v1_migration__project__analysis_get: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly project: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": {
+                        readonly [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly apply_api_v1_migration__project__apply_post: {
+        readonly parameters: {
+            readonly query?: {
+                readonly dryRun?: boolean;
+            };
+            readonly header?: never;
+            readonly path: {
+                readonly project: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["ApplyRequest"] | null;
+            };
+        };
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 201: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": {
+                        readonly [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly generate_api_v1_migration__project__generate_post: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly project: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["GenerateRequest"] | null;
+            };
+        };
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": {
+                        readonly [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly validate_api_v1_migration__project__validate_get: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path: {
+                readonly project: string;
+            };
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ValidationView"];
                 };
             };
             /** @description Validation Error */
@@ -16248,6 +21776,47 @@ export interface operations {
                 content: {
                     readonly "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+        };
+    };
+    readonly export_logs_v1_logs_post: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": unknown;
+                };
+            };
+            /** @description Malformed; nothing stored */
+            readonly 400: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Ingest queue full; retry after Retry-After seconds */
+            readonly 429: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Analytics store unavailable */
+            readonly 503: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
