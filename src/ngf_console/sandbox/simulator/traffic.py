@@ -13,7 +13,7 @@ import math
 import random
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ngf_console.sandbox.simulator.dynamics import (
@@ -59,7 +59,10 @@ class _Pending:
     decision_us: float
     client: str
     agent: str
-    attributes: dict[str, Any] = field(default_factory=dict)
+    strategy: str = ""
+    queue_depth: int = 0
+    kv_cache_pct: float = 0.0
+    candidates: int = 0
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
@@ -147,7 +150,10 @@ class Traffic:
                 "access",
                 now,
                 self._access(gateway, route, upstream, client, agent, "GET", path or "/", status)
-                | {"ngf.request_time_ms": round(latency_ms, 2)},
+                | {
+                    "ngf.latency_ms": round(latency_ms, 2),
+                    "ngf.upstream.latency_ms": round(latency_ms * 0.9, 2),
+                },
             )
         )
 
@@ -219,26 +225,40 @@ class Traffic:
         pool.prefix_hit_decisions += chosen.prefix_blocks > 0
         client, agent = self._client()
         self.pending[request.request_id] = _Pending(
-            gateway, route, pool, decision.pod, decision_us, client, agent
+            gateway,
+            route,
+            pool,
+            decision.pod,
+            decision_us,
+            client,
+            agent,
+            strategy=decision.reason,
+            queue_depth=chosen.queue,
+            kv_cache_pct=round(chosen.kv_cache * 100, 2),
+            candidates=len(candidates),
         )
         self.records.append(
             LogRecord(
                 "epp_decision",
                 now,
                 {
-                    "ngf.inference.pool.namespace": pool.namespace,
-                    "ngf.inference.pool.name": pool.name,
+                    "ngf.inference_pool.namespace": pool.namespace,
+                    "ngf.inference_pool.name": pool.name,
                     "gen_ai.request.model": pool.model,
                     "ngf.request.id": request.request_id,
                     "ngf.epp.selected_pod": decision.pod,
-                    "ngf.epp.reason": decision.reason,
-                    "ngf.epp.explanation": decision.explanation,
+                    "ngf.epp.strategy": decision.reason,
+                    "ngf.epp.reason": decision.explanation,
                     "ngf.epp.decision_latency_us": round(decision_us, 1),
-                    "ngf.epp.candidates": len(candidates),
-                    "ngf.epp.queue_depth": chosen.queue,
-                    "ngf.epp.kv_cache_pct": round(chosen.kv_cache * 100, 2),
-                    "ngf.epp.prefix_hit": chosen.prefix_blocks > 0,
-                    "ngf.epp.scores": {k: round(v, 4) for k, v in decision.scores.items()},
+                    "ngf.epp.candidate.pods": [c.name for c in candidates],
+                    "ngf.epp.candidate.scores": [
+                        round(decision.scores[c.name], 4) for c in candidates
+                    ],
+                    "ngf.epp.candidate.queue_depths": [c.queue for c in candidates],
+                    "ngf.epp.candidate.kv_cache_pcts": [
+                        round(c.kv_cache * 100, 2) for c in candidates
+                    ],
+                    "ngf.epp.candidate.prefix_hits": [c.prefix_blocks > 0 for c in candidates],
                 },
                 body=decision.explanation,
             )
@@ -270,7 +290,15 @@ class Traffic:
         generated = int(min(r.generated, r.output_tokens))
         decode_s = max(done.decode, 1e-3)
         self.records.append(
-            LogRecord("access", done.finished, access | {"ngf.request_time_ms": round(total_ms, 2)})
+            LogRecord(
+                "access",
+                done.finished,
+                access
+                | {
+                    "ngf.latency_ms": round(total_ms, 2),
+                    "ngf.upstream.latency_ms": round(total_ms, 2),
+                },
+            )
         )
         self.records.append(
             LogRecord(
@@ -279,9 +307,9 @@ class Traffic:
                 access
                 | {
                     "ngf.request.id": r.request_id,
-                    "ngf.inference.pool.namespace": pool.namespace,
-                    "ngf.inference.pool.name": pool.name,
-                    "ngf.inference.pod": pending.pod,
+                    "ngf.inference_pool.namespace": pool.namespace,
+                    "ngf.inference_pool.name": pool.name,
+                    "k8s.pod.name": pending.pod,
                     "k8s.node.name": pod.node if pod else "",
                     "ngf.gpu.type": pod.profile.product if pod else "",
                     "gen_ai.request.model": pool.model,
@@ -291,15 +319,22 @@ class Traffic:
                     "ngf.inference.queue_ms": round(done.queue_wait * 1000, 2),
                     "ngf.inference.prefill_ms": round(done.prefill * 1000, 2),
                     "ngf.inference.decode_ms": round(done.decode * 1000, 2),
-                    "ngf.inference.total_ms": round(total_ms, 2),
+                    "ngf.inference.duration_ms": round(total_ms, 2),
+                    "ngf.inference.tokens_generated": generated,
                     "ngf.inference.tokens_per_second": round(generated / decode_s, 2),
                     "ngf.epp.decision_latency_us": round(pending.decision_us, 1),
-                    "ngf.epp.prefix_hit": r.cached_blocks > 0,
-                    "ngf.gpu.util_pct": round(pod.gpu_util, 1) if pod else 0.0,
+                    "ngf.epp.strategy": pending.strategy,
+                    "ngf.epp.queue_depth": pending.queue_depth,
+                    "ngf.epp.kv_cache_pct": pending.kv_cache_pct,
+                    "ngf.epp.candidate_count": pending.candidates,
+                    "ngf.epp.prefix_cache_hit": r.cached_blocks > 0,
+                    "ngf.gpu.id": 0,
+                    "ngf.gpu.utilization_pct": round(pod.gpu_util, 1) if pod else 0.0,
                     "ngf.gpu.memory_used_mb": int(pod.memory_used_mib) if pod else 0,
                     "ngf.gpu.memory_total_mb": pod.profile.memory_mib if pod else 0,
                     "ngf.gpu.temperature_c": round(pod.temperature) if pod else 0,
                     "ngf.pool.replicas": len(pool.pods),
+                    "ngf.pool.target_replicas": len(pool.pods),
                 },
             )
         )
