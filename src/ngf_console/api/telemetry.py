@@ -70,9 +70,13 @@ def parse_duration(raw: str, what: str) -> float:
 
 def _instant(raw: str, what: str) -> float:
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
         pass
+    else:
+        if not math.isfinite(value):
+            raise HTTPException(status_code=400, detail={"message": f"{what} must be finite"})
+        return value
     try:
         return dt.datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp()
     except ValueError as err:
