@@ -110,7 +110,7 @@ async def test_migrations_create_every_table_once(store: AnalyticsStore) -> None
     rollup = (await store.query("SHOW CREATE TABLE ngf_metrics_1m")).rows[0][0]
     assert (
         "AggregatingMergeTree" in rollup
-        and "AggregateFunction(quantiles(0.5, 0.95, 0.99)" in rollup
+        and "AggregateFunction(quantilesTDigest(0.5, 0.95, 0.99)" in rollup
     )
 
 

@@ -3,7 +3,8 @@
 The same DDL runs on chDB and on a ClickHouse server. Raw tables are MergeTree,
 partitioned by day, ordered and expired as spec §3.4.2 / §3.10.3 say. Rollups are
 materialized views into AggregatingMergeTree tables holding ``-State`` values (averages and
-quantiles cannot be summed); read them with the ``-Merge`` combinators (``ROLLUP_READS``).
+quantiles cannot be summed); read them with the ``-Merge`` combinators (``merged``).
+Quantiles are t-digest states (bounded in size, unlike the reservoir of ``quantiles``).
 """
 
 from __future__ import annotations
@@ -77,8 +78,8 @@ ACCESS_ROLLUP_MEASURES = (
     ("latency_max", "SimpleAggregateFunction(max, Float64)", "max(latency_ms)"),
     (
         "latency_quantiles",
-        f"AggregateFunction(quantiles({_Q}), Float64)",
-        f"quantilesState({_Q})(latency_ms)",
+        f"AggregateFunction(quantilesTDigest({_Q}), Float64)",
+        f"quantilesTDigestState({_Q})(latency_ms)",
     ),
     ("upstream_latency_avg", "AggregateFunction(avg, Float64)", "avgState(upstream_latency_ms)"),
     ("total_request_bytes", "SimpleAggregateFunction(sum, UInt64)", "sum(request_size)"),
@@ -107,8 +108,8 @@ INFERENCE_ROLLUP_MEASURES = (
     ("ttft_avg", "AggregateFunction(avg, Float64)", "avgState(time_to_first_token_ms)"),
     (
         "ttft_quantiles",
-        f"AggregateFunction(quantiles({_Q}), Float64)",
-        f"quantilesState({_Q})(time_to_first_token_ms)",
+        f"AggregateFunction(quantilesTDigest({_Q}), Float64)",
+        f"quantilesTDigestState({_Q})(time_to_first_token_ms)",
     ),
     (
         "inference_time_avg",
@@ -178,6 +179,14 @@ def _rollups() -> tuple[str, ...]:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "raw tables", tuple(raw_table_ddl(t) for t in RAW_TABLES)),
     Migration(2, "1m/1h/1d rollups (AggregatingMergeTree)", _rollups()),
+    Migration(
+        3,
+        "inference latency breakdown columns",
+        tuple(
+            f"ALTER TABLE {INFERENCE_LOGS.name} ADD COLUMN IF NOT EXISTS {name} Float64"
+            for name in ("queue_time_ms", "prefill_time_ms", "decode_time_ms")
+        ),
+    ),
 )
 
 
@@ -196,8 +205,8 @@ def merged(measure: str, type_: str) -> str:
     aggregate for SimpleAggregateFunction columns."""
     if type_.startswith("AggregateFunction("):
         fn = type_[len("AggregateFunction(") :].split(",", 1)[0]
-        if fn.startswith("quantiles("):
-            return f"quantilesMerge({_Q})({measure})"
+        if fn.startswith("quantilesTDigest("):
+            return f"quantilesTDigestMerge({_Q})({measure})"
         return f"{fn}Merge({measure})"
     fn = type_[len("SimpleAggregateFunction(") :].split(",", 1)[0]
     return f"{fn}({measure})"

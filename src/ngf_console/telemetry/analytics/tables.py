@@ -142,6 +142,10 @@ INFERENCE_LOGS = Table(
         TRACE_ID,
         _c("time_to_first_token_ms", "Float64", "ngf.inference.ttft_ms"),
         _c("total_inference_time_ms", "Float64", "ngf.inference.duration_ms"),
+        # The latency breakdown (§3.10.3): queue wait, prefill (to the first token), decode.
+        _c("queue_time_ms", "Float64", "ngf.inference.queue_ms"),
+        _c("prefill_time_ms", "Float64", "ngf.inference.prefill_ms"),
+        _c("decode_time_ms", "Float64", "ngf.inference.decode_ms"),
         _c(
             "tokens_generated",
             "UInt32",

@@ -1,0 +1,205 @@
+"""Analytics store benchmarks (chDB, in-process).
+
+1. Ingest: OTLP/HTTP protobuf requests of access-log records through the receiver (the
+   FastAPI app in-process over ASGI, decode, map, queue, batched insert with the rollup
+   MVs firing), rows/s from the first request to the last row inserted.
+2. Queries over N access-log rows (default 10 M, generated with INSERT ... SELECT from
+   numbers(), spread over the last 24 h): Top-N busiest routes and the 1-minute series
+   (requests, p95) read from the rollups versus the same aggregates scanned from the raw
+   table, p50/p95 of each, in one run.
+
+    uv run python bench/analytics_bench.py [--rows 10000000] [--repeats 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
+
+from ngf_console.telemetry.analytics.config import AnalyticsSettings
+from ngf_console.telemetry.analytics.otlp import attribute_of
+from ngf_console.telemetry.analytics.queries import scope, topn_sql
+from ngf_console.telemetry.analytics.receiver import standalone_app
+from ngf_console.telemetry.analytics.schema import GRANULARITIES
+from ngf_console.telemetry.analytics.service import AnalyticsService
+from ngf_console.telemetry.analytics.store import AnalyticsStore
+
+
+def otlp_body(n: int, offset: int) -> bytes:
+    """One ExportLogsServiceRequest of ``n`` access-log records."""
+    req = ExportLogsServiceRequest()
+    rl = req.resource_logs.add()
+    rl.resource.attributes.append(attribute_of("k8s.cluster.name", "default"))
+    sl = rl.scope_logs.add()
+    now = time.time_ns()
+    for i in range(offset, offset + n):
+        rec = sl.log_records.add()
+        rec.time_unix_nano = now + i
+        for key, value in (
+            ("http.request.method", "GET"),
+            ("url.path", f"/api/items/{i % 1000}"),
+            ("http.response.status_code", 200 if i % 20 else 503),
+            ("ngf.gateway.name", "gw"),
+            ("ngf.route.name", f"route-{i % 50}"),
+            ("ngf.route.namespace", f"team-{i % 5}"),
+            ("ngf.latency_ms", float(i % 300)),
+            ("http.response.size", 1500),
+            ("client.address", "10.1.2.3"),
+            ("user_agent.original", "bench/1.0"),
+            ("ngf.request.id", f"r{i}"),
+        ):
+            rec.attributes.append(attribute_of(key, value))
+    return req.SerializeToString()
+
+
+async def bench_ingest(root: Path, requests: int, per_request: int) -> float:
+    settings = AnalyticsSettings(dir=root, database="ingest", queue_rows=500_000)
+    service = AnalyticsService(settings, root)
+    await service.store()  # opening is not part of the ingest rate
+    bodies = [otlp_body(per_request, k * per_request) for k in range(requests)]
+    transport = httpx.ASGITransport(app=standalone_app(service))
+    async with httpx.AsyncClient(transport=transport, base_url="http://otlp") as http:
+        started = time.perf_counter()
+        for body in bodies:
+            while True:
+                response = await http.post(
+                    "/v1/logs", content=body, headers={"content-type": "application/x-protobuf"}
+                )
+                if response.status_code != 429:
+                    break
+                await asyncio.sleep(0.05)
+            assert response.status_code == 200, response.text
+        await (await service.ingest()).flush()
+        elapsed = time.perf_counter() - started
+    store = await service.store()
+    count = (await store.query("SELECT count() FROM ngf_access_logs")).rows[0][0]
+    assert count == requests * per_request, count
+    await service.close()
+    return count / elapsed
+
+
+GENERATE = """
+INSERT INTO ngf_access_logs (timestamp, cluster, namespace, gateway, route, method, path,
+    status, latency_ms, upstream_latency_ms, request_size, response_size, user_agent)
+SELECT now64(3) - toIntervalMillisecond(intDiv(number * 86400000, {rows:UInt64})),
+    'default', 'team-' || toString(cityHash64(number) % 50 % 5),
+    'gw-' || toString(cityHash64(number) % 50 % 3),
+    'route-' || toString(cityHash64(number) % 50), 'GET', '/api/' || toString(number % 1000),
+    [200, 200, 200, 200, 201, 304, 404, 500, 503, 200][number % 10 + 1],
+    (cityHash64(number, 1) % 5000) / 10, (cityHash64(number, 2) % 4000) / 10,
+    number % 2000, number % 50000, 'agent-' || toString(cityHash64(number, 3) % 20)
+FROM numbers({rows:UInt64})
+"""
+
+RAW_TOPN = """
+SELECT namespace, gateway, route, count() AS requests,
+    countIf(status >= 500) AS errors, if(requests = 0, 0, errors / requests) AS error_rate,
+    avg(latency_ms) AS avg_ms {quantiles}
+FROM ngf_access_logs WHERE {where}
+GROUP BY namespace, gateway, route ORDER BY {order}, namespace, gateway, route LIMIT 10
+"""
+MV_SERIES = """
+SELECT window_start, sum(request_count) AS requests,
+    sumIf(request_count, status_class = '5xx') AS errors, avgMerge(latency_avg) AS avg_ms
+    {quantiles}
+FROM ngf_metrics_1m WHERE {where} GROUP BY window_start ORDER BY window_start
+"""
+RAW_SERIES = """
+SELECT toStartOfMinute(timestamp) AS window_start, count() AS requests,
+    countIf(status >= 500) AS errors, avg(latency_ms) AS avg_ms {quantiles}
+FROM ngf_access_logs WHERE {where} GROUP BY window_start ORDER BY window_start
+"""
+MV_P95 = ", quantilesTDigestMerge(0.5, 0.95, 0.99)(latency_quantiles)[2] AS p95_ms"
+RAW_P95 = ", quantileTDigest(0.95)(latency_ms) AS p95_ms"
+
+
+async def timed(store: AnalyticsStore, sql: str, params: dict[str, object], n: int) -> list[float]:
+    await store.query(sql, params)  # warm
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        await store.query(sql, params)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def p95(times: list[float]) -> float:
+    return statistics.quantiles(times, n=20)[18] if len(times) >= 2 else times[0]
+
+
+async def bench_queries(root: Path, rows: int, repeats: int) -> None:
+    store = AnalyticsStore(AnalyticsSettings(dir=root, database="queries"), root)
+    await store.start()
+    started = time.perf_counter()
+    await store.command(GENERATE, {"rows": rows})
+    print(f"generated {rows:,} rows (MVs populated) in {time.perf_counter() - started:.1f} s")
+    await store.command("OPTIMIZE TABLE ngf_metrics_1m FINAL")
+    await store.command("OPTIMIZE TABLE ngf_metrics_1h FINAL")
+    until = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
+    since = until - dt.timedelta(hours=25)
+    raw_where = scope("default", since, until, None)
+    mv_where = scope("default", since, until, None, time_column="window_start")
+    cases = []
+    for kind, order in (("routes", "requests DESC"), ("slowest", "p95_ms DESC")):
+        cases.append(
+            (
+                f"Top-N {kind}, 24 h (1h rollup)",
+                topn_sql(kind, GRANULARITIES[1], mv_where.sql),
+                {**mv_where.params, "limit": 10},
+                RAW_TOPN.format(
+                    where=raw_where.sql, order=order, quantiles=RAW_P95 if kind == "slowest" else ""
+                ),
+                raw_where.params,
+            )
+        )
+    for label, span, mv_q, raw_q in (
+        ("requests/errors/avg", dt.timedelta(hours=24), "", ""),
+        ("requests/errors/avg/p95", dt.timedelta(hours=1), MV_P95, RAW_P95),
+    ):
+        s_raw = scope("default", until - span, until, None)
+        s_mv = scope("default", until - span, until, None, time_column="window_start")
+        cases.append(
+            (
+                f"1-minute series ({label}), {span.total_seconds() / 3600:.0f} h",
+                MV_SERIES.format(where=s_mv.sql, quantiles=mv_q),
+                s_mv.params,
+                RAW_SERIES.format(where=s_raw.sql, quantiles=raw_q),
+                s_raw.params,
+            )
+        )
+    for name, mv_sql, mv_params, raw_sql, raw_params in cases:
+        mv = await timed(store, mv_sql, mv_params, repeats)
+        raw = await timed(store, raw_sql, raw_params, max(3, repeats // 4))
+        print(
+            f"{name}: MV p50 {statistics.median(mv):.1f} ms, p95 {p95(mv):.1f} ms; "
+            f"raw p50 {statistics.median(raw):.1f} ms, p95 {p95(raw):.1f} ms; "
+            f"raw/MV (p50) {statistics.median(raw) / statistics.median(mv):.0f}x"
+        )
+    await store.close()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--ingest-requests", type=int, default=40)
+    parser.add_argument("--per-request", type=int, default=5000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="analytics-bench-") as tmp:
+        root = Path(tmp)
+        rate = await bench_ingest(root, args.ingest_requests, args.per_request)
+        total = args.ingest_requests * args.per_request
+        print(f"ingest via OTLP/HTTP protobuf: {rate:,.0f} rows/s ({total:,} rows)")
+        await bench_queries(root, args.rows, args.repeats)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
