@@ -195,8 +195,16 @@ def test_routes_return_live_data(
 
             first = until(pool_has_data, 90, "pool metrics")
             assert first["pods"] >= 1
-            pods = _get(api, f"/inference/metrics/pool/{ns}/{POOL}/pods")
-            assert pods and all(p["values"]["gpu_util_pct"] is not None for p in pods)
+            # Every pod reports once scraped (one the autoscaler just added may not be yet).
+            pods = until(
+                lambda: (
+                    (ps := _get(api, f"/inference/metrics/pool/{ns}/{POOL}/pods"))
+                    and all(p["values"]["gpu_util_pct"] is not None for p in ps)
+                    and ps
+                ),
+                30,
+                "every pod's GPU state",
+            )
             assert all(p["values"]["gpu_temp_c"] >= 30 for p in pods)
 
             summary = until(
