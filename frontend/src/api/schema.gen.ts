@@ -10503,6 +10503,18 @@ export interface operations {
                 readonly total_inference_time_ms?: number | null;
                 readonly total_inference_time_ms_min?: number | null;
                 readonly total_inference_time_ms_max?: number | null;
+                /** @description queue_time_ms = value */
+                readonly queue_time_ms?: number | null;
+                readonly queue_time_ms_min?: number | null;
+                readonly queue_time_ms_max?: number | null;
+                /** @description prefill_time_ms = value */
+                readonly prefill_time_ms?: number | null;
+                readonly prefill_time_ms_min?: number | null;
+                readonly prefill_time_ms_max?: number | null;
+                /** @description decode_time_ms = value */
+                readonly decode_time_ms?: number | null;
+                readonly decode_time_ms_min?: number | null;
+                readonly decode_time_ms_max?: number | null;
                 /** @description tokens_generated = value */
                 readonly tokens_generated?: number | null;
                 readonly tokens_generated_min?: number | null;
@@ -16773,6 +16785,18 @@ export interface operations {
                 readonly total_inference_time_ms?: number | null;
                 readonly total_inference_time_ms_min?: number | null;
                 readonly total_inference_time_ms_max?: number | null;
+                /** @description queue_time_ms = value */
+                readonly queue_time_ms?: number | null;
+                readonly queue_time_ms_min?: number | null;
+                readonly queue_time_ms_max?: number | null;
+                /** @description prefill_time_ms = value */
+                readonly prefill_time_ms?: number | null;
+                readonly prefill_time_ms_min?: number | null;
+                readonly prefill_time_ms_max?: number | null;
+                /** @description decode_time_ms = value */
+                readonly decode_time_ms?: number | null;
+                readonly decode_time_ms_min?: number | null;
+                readonly decode_time_ms_max?: number | null;
                 /** @description tokens_generated = value */
                 readonly tokens_generated?: number | null;
                 readonly tokens_generated_min?: number | null;
