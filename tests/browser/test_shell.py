@@ -19,8 +19,8 @@ def test_sidebar_navigation_and_deep_links(page: Page, console_url: str) -> None
     page.goto(console_url + "/")
     page.get_by_role("link", name="Inference").click()
     expect(page).to_have_url(console_url + "/inference")
-    expect(page.get_by_role("heading", name="Inference")).to_be_visible()
-    expect(page.get_by_text("Not built yet")).to_be_visible()
+    expect(page.get_by_role("heading", name="Inference", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="InferenceStacks")).to_be_visible()
     # A reload on a client-side route is served the shell by the API (SPA fallback).
     page.goto(console_url + "/gateways")
-    expect(page.get_by_role("heading", name="Gateways")).to_be_visible()
+    expect(page.get_by_role("heading", name="Gateways", exact=True)).to_be_visible()
