@@ -178,6 +178,7 @@ async def run_lean_clients(args: argparse.Namespace) -> None:
 
     url = urlsplit(args.url)
     lags: list[float] = []
+    seqs: list[int] = []
     received: list[int] = [0] * args.count
     closes: list[str] = []
 
@@ -212,7 +213,9 @@ async def run_lean_clients(args: argparse.Namespace) -> None:
                 envelope = json.loads(payload)
                 if envelope["type"] != "message":
                     continue
-                lags.append((now - envelope["data"]["sent_ns"]) / 1e6)
+                lag = (now - envelope["data"]["sent_ns"]) / 1e6
+                lags.append(lag)
+                seqs.append(envelope["seq"])
                 received[index] += 1
         except asyncio.CancelledError:
             raise
@@ -236,7 +239,10 @@ async def run_lean_clients(args: argparse.Namespace) -> None:
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    print(json.dumps({"lags_ms": lags, "received": received, "errors": closes[:20]}), flush=True)
+    print(
+        json.dumps({"lags_ms": lags, "seqs": seqs, "received": received, "errors": closes[:20]}),
+        flush=True,
+    )
 
 
 # --- orchestrator ---------------------------------------------------------------------------
@@ -368,6 +374,11 @@ def orchestrate(args: argparse.Namespace) -> dict[str, Any]:
             server.kill()
 
     lags = sorted(lag for r in results for lag in r["lags_ms"])
+    # The slowest delivery of each message: a tail from one slow fan-out shows here.
+    worst: dict[int, float] = {}
+    for r in results:
+        for seq, lag in zip(r.get("seqs", []), r["lags_ms"], strict=False):
+            worst[seq] = max(worst.get(seq, 0.0), lag)
     received = sorted(count for r in results for count in r["received"])
     published = stats["publish_ms"]["count"]
     topology = stats["stats"].get("topology", {})
@@ -399,6 +410,7 @@ def orchestrate(args: argparse.Namespace) -> dict[str, Any]:
         if received
         else None,
         "clients_missing_messages": sum(1 for c in received if c < published),
+        "worst_lag_per_message_ms": [round(worst[k], 1) for k in sorted(worst)],
         "client_errors": [e for r in results for e in r["errors"]][:5],
         "publish_fanout_ms": stats["publish_ms"],
         "stalled_on_topic_dropped": bool(topology.get("dropped")),
