@@ -28,12 +28,18 @@ class RunningProcess:
 
     def alive(self) -> bool:
         """True while the recorded pid still runs the recorded binary."""
-        try:
-            cmdline = Path(f"/proc/{self.pid}/cmdline").read_bytes()
-        except OSError:
-            return False
-        if not cmdline.startswith(self.argv[0].encode()):
-            return False
+        for attempt in range(3):
+            try:
+                cmdline = Path(f"/proc/{self.pid}/cmdline").read_bytes()
+            except OSError:
+                return False
+            if cmdline.startswith(self.argv[0].encode()):
+                break
+            # Just after the start the pid can still show the forking parent's (or an
+            # empty) command line; a pid reused by another program shows it for good.
+            if attempt == 2:
+                return False
+            time.sleep(0.05)
         try:
             stat = Path(f"/proc/{self.pid}/stat").read_text()
         except OSError:
