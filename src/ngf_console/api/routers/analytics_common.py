@@ -12,7 +12,15 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from ngf_console.api.auth import Action, Guard, ResourceRef
 from ngf_console.telemetry.analytics.backends import AnalyticsUnavailableError
-from ngf_console.telemetry.analytics.queries import filterable, namespaces_seen
+from ngf_console.telemetry.analytics.queries import (
+    BadQueryError,
+    add_filters,
+    add_text,
+    filterable,
+    namespaces_seen,
+    row_page,
+    scope,
+)
 from ngf_console.telemetry.analytics.service import AnalyticsService
 from ngf_console.telemetry.analytics.store import AnalyticsStore, QueryError
 from ngf_console.telemetry.analytics.tables import Table
@@ -165,3 +173,45 @@ class LogPage(BaseModel):
     total: int = Field(description="Rows matching the query across all pages.")
     since: dt.datetime
     until: dt.datetime
+
+
+async def log_page(
+    params: LogFilters,
+    guard: Guard,
+    cluster: str,
+    service: AnalyticsService,
+    *,
+    resource: ResourceRef,
+    table: Table,
+    text_columns: tuple[str, ...],
+) -> LogPage:
+    """One page of ``table``'s rows (newest first) for the routes that list raw logs:
+    filters per column, ``q`` over ``text_columns``, the caller's readable namespaces."""
+    store = await open_store(service)
+    since, until = window(params.since, params.until)
+    namespaces = await readable_namespaces(
+        guard, resource, params.namespace, store, table, cluster, since, until
+    )
+    where = scope(cluster, since, until, namespaces)
+    try:
+        add_filters(where, table, column_filters(params))
+        add_text(where, params.q, text_columns)
+        page = await row_page(
+            store,
+            table,
+            where,
+            limit=params.limit,
+            continue_token=params.continue_,
+            fingerprint=fingerprint(params, cluster),
+        )
+    except BadQueryError as err:
+        raise bad_request(str(err)) from err
+    except QueryError as err:
+        raise query_failed(err) from err
+    return LogPage(
+        items=page.rows,
+        continue_token=page.continue_token,
+        total=page.total,
+        since=since,
+        until=until,
+    )

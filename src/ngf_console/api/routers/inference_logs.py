@@ -12,12 +12,9 @@ from pydantic import BaseModel
 
 from ngf_console.api.routers.analytics_common import (
     AnalyticsDep,
-    LogFilters,
     LogPage,
-    bad_request,
-    column_filters,
     filter_model,
-    fingerprint,
+    log_page,
     open_store,
     query_failed,
     readable_namespaces,
@@ -27,11 +24,8 @@ from ngf_console.api.routers.listing import GuardDep
 from ngf_console.api.routers.logs import INFERENCE_POOLS
 from ngf_console.api.state import ClusterDep
 from ngf_console.telemetry.analytics.queries import (
-    BadQueryError,
     add_filters,
-    add_text,
     decision_view,
-    row_page,
     scope,
 )
 from ngf_console.telemetry.analytics.store import QueryError
@@ -61,41 +55,14 @@ def router() -> APIRouter:
     ) -> LogPage:
         """Inference logs newest first: a filter per column, ``q`` over path and model,
         ``since``/``until``, paging."""
-        params: LogFilters = filters
-        store = await open_store(service)
-        since, until = window(params.since, params.until)
-        namespaces = await readable_namespaces(
+        return await log_page(
+            filters,
             guard,
-            INFERENCE_POOLS,
-            params.namespace,
-            store,
-            INFERENCE_LOGS,
             cluster.name,
-            since,
-            until,
-        )
-        where = scope(cluster.name, since, until, namespaces)
-        try:
-            add_filters(where, INFERENCE_LOGS, column_filters(params))
-            add_text(where, params.q, ("path", "model_name"))
-            page = await row_page(
-                store,
-                INFERENCE_LOGS,
-                where,
-                limit=params.limit,
-                continue_token=params.continue_,
-                fingerprint=fingerprint(params, cluster.name),
-            )
-        except BadQueryError as err:
-            raise bad_request(str(err)) from err
-        except QueryError as err:
-            raise query_failed(err) from err
-        return LogPage(
-            items=page.rows,
-            continue_token=page.continue_token,
-            total=page.total,
-            since=since,
-            until=until,
+            service,
+            resource=INFERENCE_POOLS,
+            table=INFERENCE_LOGS,
+            text_columns=("path", "model_name"),
         )
 
     @routes.get("/inference/epp/decisions", response_model=EppDecisions)

@@ -15,13 +15,11 @@ from pydantic import BaseModel, Field
 from ngf_console.api.auth import Action, Guard, ResourceRef, cluster_scoped, require
 from ngf_console.api.routers.analytics_common import (
     AnalyticsDep,
-    LogFilters,
     LogPage,
     bad_request,
-    column_filters,
     filter_model,
-    fingerprint,
     get_analytics,
+    log_page,
     open_store,
     query_failed,
     readable_namespaces,
@@ -32,11 +30,6 @@ from ngf_console.api.state import ClusterDep
 from ngf_console.crd import GROUP
 from ngf_console.telemetry.analytics.queries import (
     TOPN_KINDS,
-    BadQueryError,
-    add_filters,
-    add_text,
-    row_page,
-    scope,
     top_n,
 )
 from ngf_console.telemetry.analytics.receiver import otlp_router
@@ -94,34 +87,14 @@ def router() -> APIRouter:
     ) -> LogPage:
         """Access logs newest first: a filter per column (``<col>_min``/``<col>_max`` on
         numbers), ``q`` searches path and user agent, ``since``/``until``, paging."""
-        params: LogFilters = filters
-        store = await open_store(service)
-        since, until = window(params.since, params.until)
-        namespaces = await readable_namespaces(
-            guard, HTTPROUTES, params.namespace, store, ACCESS_LOGS, cluster.name, since, until
-        )
-        where = scope(cluster.name, since, until, namespaces)
-        try:
-            add_filters(where, ACCESS_LOGS, column_filters(params))
-            add_text(where, params.q, ("path", "user_agent"))
-            page = await row_page(
-                store,
-                ACCESS_LOGS,
-                where,
-                limit=params.limit,
-                continue_token=params.continue_,
-                fingerprint=fingerprint(params, cluster.name),
-            )
-        except BadQueryError as err:
-            raise bad_request(str(err)) from err
-        except QueryError as err:
-            raise query_failed(err) from err
-        return LogPage(
-            items=page.rows,
-            continue_token=page.continue_token,
-            total=page.total,
-            since=since,
-            until=until,
+        return await log_page(
+            filters,
+            guard,
+            cluster.name,
+            service,
+            resource=HTTPROUTES,
+            table=ACCESS_LOGS,
+            text_columns=("path", "user_agent"),
         )
 
     @routes.get("/logs/topn", response_model=TopN)
