@@ -17,7 +17,9 @@ def test_dashboard_shows_the_servers_version(page: Page, console_url: str) -> No
 
 def test_sidebar_navigation_and_deep_links(page: Page, console_url: str) -> None:
     page.goto(console_url + "/")
-    page.get_by_role("link", name="Inference").click()
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Inference", exact=True
+    ).click()
     expect(page).to_have_url(console_url + "/inference")
     expect(page.get_by_role("heading", name="Inference", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="InferenceStacks")).to_be_visible()

@@ -407,7 +407,12 @@ class Reconciler:
         """Clean up what owner references cannot: the parent's claims on shared children."""
         meta = body["metadata"]
         ref = (kind, meta["namespace"], meta["name"])
-        await self.shared.release_all(ref)
+        # A pass that read the parent just before its deletion would claim the shared
+        # children again after this release: wait for it. Later passes see the
+        # deletionTimestamp and claim nothing.
+        async with self._lock(ref):
+            await self.shared.release_all(ref)
+        self._locks.pop(ref, None)
         self.queue.forget(ref)
 
 
