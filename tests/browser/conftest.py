@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import secrets
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import uvicorn
+from lightkube import Client
+from lightkube.core.exceptions import ApiError
+from lightkube.generic_resource import create_namespaced_resource
+from lightkube.resources.core_v1 import Namespace
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from ngf_console.api.app import create_app, default_ui_dir
 from ngf_console.api.settings import ApiSettings
+from ngf_console.crd import GROUP, VERSION
+from ngf_console.sandbox import demo, processes
 from ngf_console.store import sqlite_url
+from ngf_console.telemetry.analytics.config import AnalyticsSettings
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -28,26 +37,14 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def console_url(kubeconfig: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of the real API server, on the session's control plane, serving the UI."""
+@contextmanager
+def _serving(settings: ApiSettings) -> Iterator[str]:
+    """The API server (with the built UI) on a free loopback port; yields its base URL."""
     if not (default_ui_dir() / "index.html").is_file():
         pytest.fail(f"the UI is not built ({default_ui_dir()}): run `make ui` first")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = demo.free_port()
     server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(
-                ApiSettings(
-                    kubeconfig=kubeconfig,
-                    database_url=sqlite_url(tmp_path_factory.mktemp("db") / "console.db"),
-                )
-            ),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-        )
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -56,9 +53,106 @@ def console_url(kubeconfig: Path, tmp_path_factory: pytest.TempPathFactory) -> I
         if time.monotonic() > deadline:
             pytest.fail("API server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def analytics_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The chDB directory of every API server in this process (chDB opens one per process)."""
+    return tmp_path_factory.mktemp("analytics")
+
+
+@pytest.fixture(scope="session")
+def console_url(
+    kubeconfig: Path, tmp_path_factory: pytest.TempPathFactory, analytics_dir: Path
+) -> Iterator[str]:
+    """Base URL of the real API server, on the session's control plane, serving the UI."""
+    settings = ApiSettings(
+        kubeconfig=kubeconfig,
+        database_url=sqlite_url(tmp_path_factory.mktemp("db") / "console.db"),
+        analytics=AnalyticsSettings(dir=analytics_dir),
+    )
+    with _serving(settings) as url:
+        yield url
+
+
+@dataclass(frozen=True)
+class LiveConsole:
+    """The demo's moving parts around one API server: what a live page shows."""
+
+    url: str
+    namespace: str
+    prometheus_url: str
+
+
+@pytest.fixture(scope="module")
+def live_console(
+    kube: Client,
+    kubeconfig: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    analytics_dir: Path,
+) -> Iterator[LiveConsole]:
+    """``make demo`` in miniature: operator, the demo's parents and routes in a namespace of
+    their own, the simulator playing NGF/EPP/KEDA and sending logs through the API's OTLP
+    receiver, a real Prometheus scraping it, and the API serving the UI.
+
+    Module scope (a start costs ~20 s); torn down in an order that leaves nothing behind for
+    later tests: the operator finalizes the parents before it stops.
+    """
+    state = tmp_path_factory.mktemp("live")
+    namespace = f"live-{secrets.token_hex(3)}"
+    operator = demo.start_operator(kubeconfig, state / "operator.log")
+    started = [operator]
+    try:
+        demo.seed(kubeconfig, namespace)
+        simulator_port = demo.free_port()
+        prometheus, prometheus_url = demo.start_prometheus(state / "prometheus", simulator_port)
+        started.append(prometheus)
+        settings = ApiSettings(
+            kubeconfig=kubeconfig,
+            database_url=sqlite_url(state / "console.db"),
+            analytics=AnalyticsSettings(dir=analytics_dir),
+            prometheus_url=prometheus_url,
+        )
+        with _serving(settings) as url:
+            simulator = demo.start_simulator(
+                kubeconfig,
+                state / "simulator.log",
+                port=simulator_port,
+                api_url=url,
+                namespaces=(namespace,),
+            )
+            started.append(simulator)
+            try:
+                yield LiveConsole(url=url, namespace=namespace, prometheus_url=prometheus_url)
+            finally:
+                processes.stop(simulator)
+    finally:
+        _delete_namespace_finalized(kube, namespace)
+        for proc in reversed(started):
+            processes.stop(proc)
+
+
+_INFERENCE_STACK = create_namespaced_resource(GROUP, VERSION, "InferenceStack", "inferencestacks")
+
+
+def _delete_namespace_finalized(kube: Client, namespace: str) -> None:
+    """Delete ``namespace`` and wait for its parents' finalizers (the operator still runs)."""
+    try:
+        kube.delete(Namespace, namespace)
+    except ApiError as err:
+        if err.status.code != 404:
+            raise
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if not list(kube.list(_INFERENCE_STACK, namespace=namespace)):
+            return
+        time.sleep(0.5)
+    pytest.fail(f"InferenceStacks in {namespace} were not finalized within 90 s")
 
 
 # Module scope: the sync Playwright API keeps an asyncio loop running in this thread while

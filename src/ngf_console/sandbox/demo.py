@@ -124,31 +124,40 @@ def start_operator(kubeconfig: Path, log: Path) -> RunningProcess:
     return processes.start("operator", argv, log, cwd=log.parent)
 
 
-def seed(kubeconfig: Path) -> list[str]:
-    """Apply the sample parents into the demo namespace; return what was applied."""
+def seed(kubeconfig: Path, namespace: str = DEMO_NAMESPACE) -> list[str]:
+    """Apply the sample parents and routes into ``namespace``; return what was applied."""
     client = Client(KubeConfig.from_file(kubeconfig), field_manager="ngf-console-demo")
     load_in_cluster_generic_resources(client)
     # The demo namespace, and the console's own, where an install puts the operator and the
     # shared DCGM exporter.
-    for namespace in (DEMO_NAMESPACE, RenderOptions().dcgm_namespace):
+    for name in (namespace, RenderOptions().dcgm_namespace):
         try:
-            client.create(Namespace(metadata=ObjectMeta(name=namespace)))
+            client.create(Namespace(metadata=ObjectMeta(name=name)))
         except ApiError as err:
             if err.status.code != 409:
                 raise
     applied = []
     docs = [yaml.safe_load((_SAMPLES_DIR / name).read_text()) for name in SAMPLES]
     for doc in [*docs, *(dict(o) for o in EXTRA_OBJECTS)]:
-        doc["metadata"] = {**doc["metadata"], "namespace": DEMO_NAMESPACE}
+        doc["metadata"] = {**doc["metadata"], "namespace": namespace}
         client.apply(codecs.from_dict(doc))
-        applied.append(f"{doc['kind']} {DEMO_NAMESPACE}/{doc['metadata']['name']}")
+        applied.append(f"{doc['kind']} {namespace}/{doc['metadata']['name']}")
     return applied
 
 
 def start_simulator(
-    kubeconfig: Path, log: Path, *, port: int, api_url: str, rate: float = 24.0
+    kubeconfig: Path,
+    log: Path,
+    *,
+    port: int,
+    api_url: str,
+    rate: float = 24.0,
+    namespaces: tuple[str, ...] = (),
 ) -> RunningProcess:
-    """The simulator (``ngf-console simulate``) as its own process, sending logs to the API."""
+    """The simulator (``ngf-console simulate``) as its own process, sending logs to the API.
+
+    ``namespaces``: play the controllers of these only (all when empty).
+    """
     argv = [
         sys.executable,
         "-m",
@@ -162,6 +171,7 @@ def start_simulator(
         api_url,
         "--rate",
         str(rate),
+        *(arg for ns in namespaces for arg in ("--namespace", ns)),
     ]
     return processes.start("simulator", argv, log, cwd=log.parent)
 
