@@ -26,13 +26,13 @@ import type {
 /** How often lists without a live feed are refetched (ms). */
 export const POLL_MS = 10_000;
 
-function useScope() {
+export function useScope() {
   const cluster = useUiStore((s) => s.cluster);
   const namespace = useUiStore((s) => s.namespace);
   return { cluster, namespace };
 }
 
-function withQuery(path: string, params: Record<string, string | number | null | undefined>): string {
+export function withQuery(path: string, params: Record<string, string | number | null | undefined>): string {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
     if (value !== null && value !== undefined && value !== '') query.set(key, String(value));
@@ -41,8 +41,8 @@ function withQuery(path: string, params: Record<string, string | number | null |
   return text ? `${path}?${text}` : path;
 }
 
-/** A cluster-relative GET, keyed by cluster. */
-function useClusterGet<T>(
+/** A cluster-relative GET, keyed by cluster (the building block of every page's hooks). */
+export function useClusterGet<T>(
   key: readonly unknown[],
   path: string | null,
   options: Partial<UseQueryOptions<T, Error>> = {},
