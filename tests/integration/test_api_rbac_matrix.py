@@ -23,13 +23,15 @@ import pytest
 from api_harness import running_api, settings_for, until
 from api_objects import COLLECTIONS, Cluster, dns_name, object_for, served_issuer
 from lightkube import Client
+from lightkube.models.core_v1 import ServicePort, ServiceSpec
 from lightkube.models.meta_v1 import ObjectMeta
-from lightkube.resources.core_v1 import Namespace
+from lightkube.resources.core_v1 import Namespace, Service
 
 from auth_oidc_issuer import AUDIENCE, Issuer
 from ngf_console.api.app import create_app
 from ngf_console.api.auth import AuthSettings
 from ngf_console.api.settings import ApiSettings
+from ngf_console.kube.served_types import served_type
 
 ROLES = ("admin", "operator", "viewer")
 GROUPS = {"admin": "platform-admins", "operator": "team-a", "viewer": "team-a-viewers"}
@@ -336,17 +338,68 @@ def test_lists_across_namespaces_show_only_the_bound_namespaces(env: Env) -> Non
             "/api/v1/httproutes", params={"name": "seen"}, headers=env.headers(role)
         ).json()
         assert seen["total"] == len(seen["items"]) == 1
-        first = env.http.get(
-            "/api/v1/httproutes", params={"limit": 1}, headers=env.headers(role)
-        ).json()
-        walked, token = list(first["items"]), first["continue"]
-        while token:
-            page = env.http.get(
-                "/api/v1/httproutes",
-                params={"limit": 1, "continue": token},
-                headers=env.headers(role),
-            ).json()
-            walked += page["items"]
-            token = page["continue"]
-        assert len(walked) == first["total"]
-        assert {o["metadata"]["namespace"] for o in walked} <= {env.a}
+
+
+def _walk(env: Env, path: str, role: str, name: str) -> tuple[int, list[str]]:
+    """Every page of ``path`` one item at a time: (the first page's total, namespaces)."""
+    params: dict[str, Any] = {"limit": 1, "name": name}
+    first = env.http.get(path, params=params, headers=env.headers(role))
+    assert first.status_code == 200, first.text
+    body = first.json()
+    walked, token = list(body["items"]), body["continue"]
+    while token:
+        page = env.http.get(path, params={**params, "continue": token}, headers=env.headers(role))
+        assert page.status_code == 200, page.text
+        assert page.json()["items"], "an empty page before the end"
+        walked += page.json()["items"]
+        token = page.json()["continue"]
+    return body["total"], [(o.get("metadata") or o)["namespace"] for o in walked]
+
+
+GATEWAYS = served_type("gateways", "gateway.networking.k8s.io")
+
+
+@pytest.mark.parametrize(
+    ("path", "collection"),
+    [
+        ("/api/v1/httproutes", "httproutes"),  # the generic object routes
+        ("/api/v1/gateways", None),  # a view list
+        ("/api/v1/services", None),  # a raw core list
+    ],
+)
+def test_paged_lists_are_cut_after_the_namespace_filter(
+    env: Env, kube: Client, path: str, collection: str | None
+) -> None:
+    name = f"pg{secrets.token_hex(3)}"
+    for ns in (env.a, env.b):
+        for obj_name in (f"{name}-{i}" for i in range(3)):
+            if collection is not None:
+                env.cluster.create(COLLECTIONS[collection], object_for(collection, ns, obj_name))
+            elif path.endswith("gateways"):
+                env.cluster.create(GATEWAYS, _gateway(ns, obj_name))
+            else:
+                kube.create(_service(ns, obj_name))
+    assert until(lambda: _walk(env, path, "admin", name)[0] == 6, what="the cache to see all six")
+    for role in ("operator", "viewer"):
+        total, namespaces = _walk(env, path, role, name)
+        assert total == len(namespaces) == 3
+        assert set(namespaces) == {env.a}
+
+
+def _gateway(namespace: str, name: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "Gateway",
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": {
+            "gatewayClassName": "nginx",
+            "listeners": [{"name": "http", "port": 80, "protocol": "HTTP"}],
+        },
+    }
+
+
+def _service(namespace: str, name: str) -> Service:
+    return Service(
+        metadata=ObjectMeta(name=name, namespace=namespace),
+        spec=ServiceSpec(ports=[ServicePort(port=80)]),
+    )

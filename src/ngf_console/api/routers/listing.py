@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ngf_console.api.auth import Action, Guard, ResourceRef, get_guard
 from ngf_console.api.cluster_reads import cached_page
 from ngf_console.kube.clusters import Cluster
+from ngf_console.kube.resource_store import Page
 from ngf_console.kube.resource_type import ResourceType
 from ngf_console.readmodel.objects import (
     Obj,
@@ -85,6 +86,53 @@ async def readable(
 
 def obj_namespace(obj: Obj) -> str | None:
     return namespace_of(obj) or None
+
+
+async def visible_page(
+    cluster: Cluster,
+    t: ResourceType,
+    guard: Guard,
+    *,
+    namespace: str | None,
+    label_selector: str | None,
+    name_contains: str | None,
+    limit: int | None,
+    continue_token: str | None,
+) -> Page:
+    """One page of the namespaced objects of ``t`` the caller may read.
+
+    One namespace: 403 unless readable there, then the cache's own page. All namespaces
+    without the cluster-wide right: the readable namespaces' objects, filtered *before*
+    paging, so neither ``total`` nor a short page tells of objects the caller cannot see.
+    """
+    ref = ref_of(t)
+    if namespace is not None:
+        await guard.authorize(Action.READ, ref, namespace)
+    if namespace is not None or await guard.allowed(Action.READ, ref, None):
+        return cached_page(
+            cluster,
+            t,
+            namespace=namespace,
+            label_selector=label_selector,
+            name_contains=name_contains,
+            limit=limit,
+            continue_token=continue_token,
+        )
+    everything = cached_page(cluster, t, label_selector=label_selector, name_contains=name_contains)
+    visible = await readable(guard, ref, everything.items, obj_namespace)
+    items, token = page_sorted(
+        visible,
+        lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]),
+        query={"selector": label_selector, "name": name_contains},
+        limit=limit,
+        continue_token=continue_token,
+    )
+    return Page(
+        items=items,
+        continue_token=token,
+        resource_version=everything.resource_version,
+        total=len(visible),
+    )
 
 
 def page_sorted(

@@ -21,8 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from ngf_console.api import audit_trail, kube_io, redaction
 from ngf_console.api.auth import Action, Guard, ResourceRef, from_body, get_guard, require
 from ngf_console.api.bodies import OBJECT_BODY_OPENAPI, object_body
-from ngf_console.api.cluster_reads import cached_object, cached_page
-from ngf_console.api.routers.listing import obj_namespace, page_sorted, readable
+from ngf_console.api.cluster_reads import cached_object
+from ngf_console.api.routers.listing import visible_page
 from ngf_console.api.state import ClusterDep, ConsoleState, StateDep, StoreDep
 from ngf_console.kube.clusters import Cluster
 from ngf_console.kube.resource_type import ResourceType
@@ -233,26 +233,10 @@ def object_router(kind: ObjectKind) -> APIRouter:
         limit: Annotated[int | None, Query(ge=1, le=5000)] = None,
         continue_token: Annotated[str | None, Query(alias="continue")] = None,
     ) -> Response:
-        if namespace is not None:
-            await guard.authorize(Action.READ, ref, namespace)
-        elif not await guard.allowed(Action.READ, ref, None):
-            # Not allowed cluster-wide: the namespaces the caller may read, paged after the
-            # filtering (so neither the total nor a page size tells of the others).
-            everything = cached_page(cluster, t, label_selector=label_selector, name_contains=name)
-            visible = await readable(guard, ref, everything.items, obj_namespace)
-            items, token = page_sorted(
-                visible,
-                lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]),
-                query={"selector": label_selector, "name": name},
-                limit=limit,
-                continue_token=continue_token,
-            )
-            if kind.sensitive:
-                items = [redaction.redact(o) for o in items]
-            return list_response(items, token, everything.resource_version, len(visible))
-        page = cached_page(
+        page = await visible_page(
             cluster,
             t,
+            guard,
             namespace=namespace,
             label_selector=label_selector,
             name_contains=name,

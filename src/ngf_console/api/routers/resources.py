@@ -11,7 +11,7 @@ Events) page with a cursor of their own (:func:`page_sorted`).
 
 # No ``from __future__ import annotations``: the routes' Annotated dependencies close over
 # the factories' locals, which FastAPI can only see in evaluated annotations.
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
@@ -31,6 +31,7 @@ from ngf_console.api.routers.listing import (
     page_sorted,
     readable,
     ref_of,
+    visible_page,
 )
 from ngf_console.api.routers.objects import ObjectList
 from ngf_console.api.routers.resource_views import (
@@ -50,6 +51,7 @@ from ngf_console.api.routers.resource_views import (
     routes_by_gateway,
 )
 from ngf_console.api.state import ClusterDep
+from ngf_console.kube.resource_store import Page
 from ngf_console.kube.resource_type import ResourceType
 from ngf_console.kube.served_types import (
     PARENT_TYPES,
@@ -155,22 +157,21 @@ def router() -> APIRouter:
         limit: LimitQ = None,
         continue_token: ContinueQ = None,
     ) -> ViewPage[GatewayView]:
-        await authorize_list(guard, [ref_of(GATEWAYS)], namespace)
-        page = cached_page(
+        page = await visible_page(
             cluster,
             GATEWAYS,
+            guard,
             namespace=namespace,
             label_selector=label_selector,
             name_contains=name,
             limit=limit,
             continue_token=continue_token,
         )
-        items = await readable(guard, ref_of(GATEWAYS), page.items, obj_namespace)
         routes, parents = routes_by_gateway(all_routes(cluster)), parent_index(cluster)
         return ViewPage[GatewayView](
             items=[
                 gateway_view(g, routes.get((namespace_of(g), name_of(g)), []), parents)
-                for g in items
+                for g in page.items
             ],
             continue_token=page.continue_token,
             resource_version=page.resource_version,
@@ -352,29 +353,33 @@ def _raw_routes(api: APIRouter, t: ResourceType) -> None:
         limit: LimitQ = None,
         continue_token: ContinueQ = None,
     ) -> ObjectList:
+        filters: dict[str, Any] = {
+            "label_selector": label_selector,
+            "name_contains": name,
+            "limit": limit,
+            "continue_token": continue_token,
+        }
         if t.namespaced:
-            await authorize_list(guard, [ref], namespace)
-        page = cached_page(
-            cluster,
-            t,
-            namespace=namespace,
-            label_selector=label_selector,
-            name_contains=name,
-            limit=limit,
-            continue_token=continue_token,
-        )
-        if t.namespaced:
-            items = await readable(guard, ref, page.items, obj_namespace)
+            page = await visible_page(cluster, t, guard, namespace=namespace, **filters)
         elif await guard.allowed(Action.READ, ref, None):
-            items = page.items
-        else:  # Namespaces: the ones the caller may read.
-            items = [
+            page = cached_page(cluster, t, **filters)
+        else:  # Namespaces: the ones the caller may read, filtered before paging.
+            everything = cached_page(cluster, t, label_selector=label_selector, name_contains=name)
+            mine = [
                 o
-                for o in page.items
+                for o in everything.items
                 if await guard.allowed(Action.READ, ref, name_of(o), name=name_of(o))
             ]
+            items, token = page_sorted(
+                mine,
+                lambda o: (name_of(o),),
+                query={"selector": label_selector, "name": name},
+                limit=limit,
+                continue_token=continue_token,
+            )
+            page = Page(items, token, everything.resource_version, len(mine))
         return ObjectList(
-            items=items,
+            items=page.items,
             continue_token=page.continue_token,
             resource_version=page.resource_version,
             total=page.total,
