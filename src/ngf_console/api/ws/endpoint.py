@@ -206,10 +206,12 @@ async def _refuse(websocket: WebSocket, err: Exception) -> None:
 
 
 async def _stream(websocket: WebSocket, subscription: Subscription, settings: WsSettings) -> None:
-    sender = asyncio.create_task(_send_frames(websocket, subscription, settings.keepalive_seconds))
+    sender = asyncio.create_task(_send_frames(websocket, subscription))
     reader = asyncio.create_task(_read_until_disconnect(websocket))
     ended = asyncio.create_task(subscription.wait_ended())
-    tasks = (sender, reader, ended)
+    tasks = [sender, reader, ended]
+    if settings.keepalive_seconds is not None:
+        tasks.append(asyncio.create_task(_keepalive(subscription, settings.keepalive_seconds)))
     try:
         # The sender may be stuck writing to a stalled socket, so the subscription's end
         # (the hub dropping it) is watched on its own and cancels the sender.
@@ -232,19 +234,26 @@ async def _stream(websocket: WebSocket, subscription: Subscription, settings: Ws
             await _close(websocket, CLOSE_INTERNAL_ERROR, "internal error", settings)
 
 
-async def _send_frames(
-    websocket: WebSocket, subscription: Subscription, keepalive_seconds: float | None
-) -> None:
-    idle_frame = keepalive_frame(subscription.topic)
+async def _send_frames(websocket: WebSocket, subscription: Subscription) -> None:
+    # No timer per frame (a keepalive task watches idleness instead): with a thousand
+    # connections, arming and cancelling one per message is a measurable share of the fan-out.
     while True:
         try:
-            async with asyncio.timeout(keepalive_seconds):
-                frame = await subscription.get()
-        except TimeoutError:
-            frame = idle_frame
+            frame = await subscription.get()
         except SubscriptionEndedError:
             return
         await websocket.send_text(frame)
+
+
+async def _keepalive(subscription: Subscription, seconds: float) -> None:
+    """Queue a keepalive frame after every ``seconds`` in which nothing else was queued."""
+    frame = keepalive_frame(subscription.topic)
+    seen = subscription.offered
+    while True:
+        await asyncio.sleep(seconds)
+        if subscription.offered == seen and not subscription.offer(frame):
+            return  # full: the hub's next publish drops this slow consumer
+        seen = subscription.offered
 
 
 async def _read_until_disconnect(websocket: WebSocket) -> None:

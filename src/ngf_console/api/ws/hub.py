@@ -63,7 +63,7 @@ class Subscription:
     consumer (``drop_reason == "slow consumer"``) or by the hub closing.
     """
 
-    __slots__ = ("_ended", "_hub", "_queue", "end_reason", "predicate", "topic")
+    __slots__ = ("_ended", "_hub", "_queue", "end_reason", "offered", "predicate", "topic")
 
     def __init__(self, hub: Hub, topic: str, maxsize: int, predicate: Predicate | None) -> None:
         if maxsize < 1:
@@ -75,6 +75,8 @@ class Subscription:
         self._ended = asyncio.Event()
         self.end_reason: str | None = None
         """Why the subscription ended: None while open or after :meth:`close`."""
+        self.offered = 0
+        """Frames offered so far (a keepalive compares it between ticks to see idleness)."""
 
     @property
     def closed(self) -> bool:
@@ -119,11 +121,13 @@ class Subscription:
         except SubscriptionEndedError:
             raise StopAsyncIteration from None
 
-    def _offer(self, frame: str) -> bool:
+    def offer(self, frame: str) -> bool:
+        """Queue ``frame`` unless the queue is full; False when it is (a slow consumer)."""
         try:
             self._queue.put_nowait(frame)
         except asyncio.QueueFull:
             return False
+        self.offered += 1
         return True
 
     def _end(self, reason: str | None) -> None:
@@ -225,7 +229,7 @@ class Hub:
                 continue
             if frame is None:
                 frame = encode_frame(topic, seq, message)
-            if subscription._offer(frame):
+            if subscription.offer(frame):
                 queued += 1
             else:
                 slow.append(subscription)
