@@ -13,8 +13,8 @@ function placeholderRoute(path: string, label: string, summary: string): RouteOb
   };
 }
 
-/** Sections whose pages wait for APIs not built yet (telemetry, migration UI, diagnostics UI). */
-const NOT_BUILT = new Set(['/observability', '/migration', '/diagnostics']);
+/** Sections whose pages wait for APIs not built yet (migration UI, diagnostics UI). */
+const NOT_BUILT = new Set(['/migration', '/diagnostics']);
 
 /**
  * Route table (paths of spec §6.2). Every page is code-split with `lazy`, so the shell loads
@@ -40,6 +40,17 @@ export const routes: RouteObject[] = [
       { path: 'inference/pools', lazy: async () => ({ Component: (await import('../pages/inference/InferencePage')).InferencePage }) },
       { path: 'inference/pools/create', lazy: async () => ({ Component: (await import('../pages/inference/InferenceWizard')).InferenceWizard }) },
       { path: 'audit', lazy: async () => ({ Component: (await import('../pages/AuditPage')).AuditPage }) },
+      {
+        path: 'observability',
+        lazy: async () => ({ Component: (await import('../pages/observability/ObservabilityLayout')).ObservabilityLayout }),
+        children: [
+          { index: true, lazy: async () => ({ Component: (await import('../pages/observability/OverviewPage')).OverviewPage }) },
+          { path: 'logs', lazy: async () => ({ Component: (await import('../pages/observability/LogsPage')).LogsPage }) },
+          { path: 'topn', lazy: async () => ({ Component: (await import('../pages/observability/TopNPage')).TopNPage }) },
+          { path: 'sql', lazy: async () => ({ Component: (await import('../pages/observability/SqlPage')).SqlPage }) },
+          { path: ':kind/:namespace/:name', lazy: async () => ({ Component: (await import('../pages/observability/ScopeDetailPage')).ScopeDetailPage }) },
+        ],
+      },
       { path: 'settings', lazy: async () => ({ Component: (await import('../pages/SettingsPage')).SettingsPage }) },
       ...SECTIONS.filter((s) => NOT_BUILT.has(s.path)).map((s) => placeholderRoute(s.path, s.label, s.summary)),
       { path: '*', lazy: async () => ({ Component: (await import('../pages/NotFoundPage')).NotFoundPage }) },
