@@ -33,7 +33,17 @@ export const routes: RouteObject[] = [
       { path: 'gateways/:namespace/:name', lazy: async () => ({ Component: (await import('../pages/gateways/GatewayDetailPage')).GatewayDetailPage }) },
       { path: 'routes', lazy: async () => ({ Component: (await import('../pages/routes/RoutesPage')).RoutesPage }) },
       { path: 'routes/create/httproute', lazy: async () => ({ Component: (await import('../pages/routes/HttpRouteBuilder')).HttpRouteBuilder }) },
+      { path: 'routes/create/grpcroute', lazy: async () => ({ Component: (await import('../pages/routes/GrpcRouteBuilder')).GrpcRouteBuilder }) },
+      ...(['TLSRoute', 'TCPRoute', 'UDPRoute'] as const).map((kind) => ({
+        path: `routes/create/${kind.toLowerCase()}`,
+        lazy: async () => {
+          const { L4RouteBuilder } = await import('../pages/routes/L4RouteBuilder');
+          return { element: <L4RouteBuilder key={kind} kind={kind} /> };
+        },
+      })),
       { path: 'policies', lazy: async () => ({ Component: (await import('../pages/PoliciesPage')).PoliciesPage }) },
+      { path: 'policies/create', lazy: async () => ({ Component: (await import('../pages/policies/PolicyGallery')).PolicyGallery }) },
+      { path: 'policies/create/:type', lazy: async () => ({ Component: (await import('../pages/policies/PolicyBuilder')).PolicyBuilder }) },
       { path: 'certificates', lazy: async () => ({ Component: (await import('../pages/CertificatesPage')).CertificatesPage }) },
       { path: 'topology', lazy: async () => ({ Component: (await import('../pages/TopologyPage')).TopologyPage }) },
       { path: 'inference', lazy: async () => ({ Component: (await import('../pages/inference/InferencePage')).InferencePage }) },

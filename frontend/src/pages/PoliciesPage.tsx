@@ -1,5 +1,6 @@
 import { useEdition, useObjectLists } from '../api/queries';
 import { EnterpriseGate } from '../components/Enterprise';
+import { LinkButton } from '../components/LinkButton';
 import { PageHeader } from '../components/PageHeader';
 import { Card, Empty, ErrorBox, Loading, Table, Tag, Td, age } from '../components/ui';
 
@@ -32,7 +33,7 @@ export function PoliciesPage() {
   const failures = results.filter((r) => r.error && (r.error as { status?: number }).status !== 404);
   return (
     <section className="space-y-4">
-      <PageHeader title="Policies">Policies attached to gateways, routes and backends.</PageHeader>
+      <PageHeader title="Policies" actions={<LinkButton to="/policies/create" primary>Create policy</LinkButton>}>Policies attached to gateways, routes and backends.</PageHeader>
       {failures.map((r, i) => <ErrorBox key={i} error={r.error} />)}
       {results.some((r) => r.isPending) && <Loading what="Loading policies" />}
       {rows.length === 0 && !results.some((r) => r.isPending) && <Empty>No policies in this scope.</Empty>}

@@ -1,8 +1,8 @@
 import { useObjectLists } from '../../api/queries';
 import type { Health, KubeObject } from '../../api/types';
-import { LinkButton } from '../../components/LinkButton';
 import { PageHeader } from '../../components/PageHeader';
 import { Empty, ErrorBox, HealthBadge, Loading, Table, Tag, Td, age } from '../../components/ui';
+import { CreateRouteMenu } from './CreateRouteMenu';
 
 export const ROUTE_KINDS = [
   { kind: 'HTTPRoute', path: '/httproutes' },
@@ -35,7 +35,7 @@ export function RoutesPage() {
   const loading = results.some((r) => r.isPending);
   return (
     <section>
-      <PageHeader title="Routes" actions={<LinkButton to="/routes/create/httproute" primary>Create HTTPRoute</LinkButton>}>
+      <PageHeader title="Routes" actions={<CreateRouteMenu />}>
         HTTP, gRPC, TLS, TCP and UDP routes.
       </PageHeader>
       {errors.map((r, i) => <ErrorBox key={i} error={r.error} />)}

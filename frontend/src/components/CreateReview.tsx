@@ -1,0 +1,97 @@
+/**
+ * The create flow of the route and policy builders: a dry run first (`POST {path}?dryRun=true`,
+ * the API server validates the object against its CRD schema and CEL rules and stores
+ * nothing), then the real create of exactly the manifest that passed. The API's field-level
+ * refusals (422 `causes[].field`) are put on the form's own fields.
+ */
+import { useMutation } from '@tanstack/react-query';
+import { Link } from 'react-router';
+import { stringify } from 'yaml';
+import { ApiError, apiPost, clusterPath } from '../api/client';
+import type { WriteResult } from '../api/types';
+import { Button, Card, CodeBlock, ErrorBox } from './ui';
+
+type Manifest = Record<string, unknown>;
+
+/** The two requests of a builder: dry run, then create; `onError` sees either's refusal. */
+export function useCreateFlow(path: string, onError: (error: Error) => void) {
+  const review = useMutation<WriteResult, Error, Manifest>({ mutationFn: (m) => apiPost<WriteResult>(clusterPath(`${path}?dryRun=true`), m), onError });
+  const create = useMutation<WriteResult, Error, Manifest>({ mutationFn: (m) => apiPost<WriteResult>(clusterPath(path), m), onError });
+  return { review, create };
+}
+export type CreateFlow = ReturnType<typeof useCreateFlow>;
+
+/**
+ * Put each cause of an API refusal on the form field it names (via `toField`); returns how
+ * many found a field. Causes without one stay in the error box shown with the form.
+ */
+export function applyApiFieldErrors(error: unknown, toField: (apiField: string) => string | undefined, setError: (name: string, message: string) => void): number {
+  if (!(error instanceof ApiError)) return 0;
+  let placed = 0;
+  for (const cause of error.causes) {
+    const field = cause.field ? toField(cause.field) : undefined;
+    if (field) {
+      setError(field, cause.message);
+      placed += 1;
+    }
+  }
+  return placed;
+}
+
+/** An API refusal, worded for a kind whose CRD the cluster lacks (404 from the API server). */
+export function BuilderError({ error, kind, crd, since }: { error: unknown; kind: string; crd?: string; since?: string }) {
+  if (error instanceof ApiError && error.status === 404) {
+    return (
+      <ErrorBox
+        title={`${kind} is not installed in this cluster`}
+        error={new Error(`The API server does not serve ${kind}${crd ? `: the CRD ${crd} is missing` : ''}.${since ? ` It comes with ${since}; install or upgrade it, then try again.` : ''} Nothing was created.`)}
+      />
+    );
+  }
+  return <ErrorBox error={error} title={`The API refused this ${kind}`} />;
+}
+
+/**
+ * The right-hand column: the live YAML, and after a dry run the object as the API server
+ * would store it with the button that creates it. A manifest edited after its dry run
+ * must be reviewed again.
+ */
+export function ReviewColumn({ kind, manifest, flow }: { kind: string; manifest: Manifest | null; flow: CreateFlow }) {
+  const reviewed = flow.review.data && flow.review.variables && manifest !== null && JSON.stringify(flow.review.variables) === JSON.stringify(manifest);
+  return (
+    <div className="space-y-4 xl:sticky xl:top-0 xl:self-start">
+      {reviewed && flow.review.data ? (
+        <Card title="Dry run passed">
+          <p role="status" className="mb-3 text-sm">
+            The API server accepted this {kind} (dry run: nothing was created yet). This is the object it would store:
+          </p>
+          <CodeBlock text={stringify(flow.review.data.object)} label={`${kind} dry-run result`} maxHeight="max-h-[50vh]" />
+          <div className="mt-3 flex justify-end">
+            <Button variant="primary" disabled={flow.create.isPending} onClick={() => flow.create.mutate(flow.review.variables as Manifest)}>
+              {flow.create.isPending ? 'Creating…' : `Create ${kind}`}
+            </Button>
+          </div>
+        </Card>
+      ) : (
+        <Card title="YAML">
+          {flow.review.data && <p className="mb-2 text-xs text-fg-muted">Changed since the dry run: review it again before creating.</p>}
+          <CodeBlock text={manifest ? stringify(manifest) : '# fill in the form'} label={`${kind} YAML`} maxHeight="max-h-[70vh]" />
+        </Card>
+      )}
+    </div>
+  );
+}
+
+/** What a successful create leaves on the page. */
+export function CreatedNotice({ kind, result, back, backLabel }: { kind: string; result: WriteResult; back: string; backLabel: string }) {
+  const meta = result.object['metadata'] as { name?: string; namespace?: string } | undefined;
+  return (
+    <div role="status" className="rounded-lg border border-status-healthy/50 bg-status-healthy/10 p-4 text-sm">
+      Created {kind} {meta?.namespace}/{meta?.name}.{' '}
+      <Link to={back} className="underline">
+        {backLabel}
+      </Link>
+      {result.auditId != null && <span className="ml-2 text-fg-muted">(audit entry #{result.auditId})</span>}
+    </div>
+  );
+}
