@@ -403,3 +403,24 @@ def _service(namespace: str, name: str) -> Service:
         metadata=ObjectMeta(name=name, namespace=namespace),
         spec=ServiceSpec(ports=[ServicePort(port=80)]),
     )
+
+
+def test_the_ui_learns_how_to_sign_in_and_what_each_role_may_do(env: Env) -> None:
+    info = env.http.get("/api/v1/auth")  # no token: the sign-in page needs it first
+    assert info.status_code == 200, info.text
+    assert info.json()["mode"] == "oidc"
+    assert info.json()["oidc"]["client_id"] == AUDIENCE
+
+    def rights(role: str, namespace: str) -> dict[str, tuple[bool, bool]]:
+        response = env.http.get(
+            "/api/v1/me/permissions", params={"namespace": namespace}, headers=env.headers(role)
+        )
+        assert response.status_code == 200, response.text
+        return {p["kind"]: (p["read"], p["write"]) for p in response.json()["items"]}
+
+    assert rights("admin", env.b)["HTTPRoute"] == (True, True)
+    assert rights("operator", env.a)["InferenceStack"] == (True, True)
+    assert rights("operator", env.b)["InferenceStack"] == (False, False)
+    assert set(rights("viewer", env.a).values()) == {(True, False)}
+    anonymous = env.http.get("/api/v1/me/permissions", params={"namespace": env.a})
+    assert anonymous.status_code == 401

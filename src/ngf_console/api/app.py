@@ -23,8 +23,8 @@ from ngf_console.api import live_feeds, telemetry
 from ngf_console.api.auth import AuthContext, get_principal
 from ngf_console.api.canary_runner import CanaryRunner
 from ngf_console.api.middleware import RequestContextMiddleware, install_error_handlers
-from ngf_console.api.routers import alerts as alert_routes
 from ngf_console.api.routers import (
+    access,
     audit,
     certificates,
     coexistence,
@@ -39,6 +39,7 @@ from ngf_console.api.routers import (
     system,
     views,
 )
+from ngf_console.api.routers import alerts as alert_routes
 from ngf_console.api.routers import canary as canary_routes
 from ngf_console.api.routers import diagnostics as diagnostic_routes
 from ngf_console.api.routers import topology as topology_routes
@@ -66,6 +67,7 @@ def cluster_routers() -> list[APIRouter]:
     """Every router whose routes are about one cluster."""
     return [
         system.api(),
+        access.router(),
         parents.router(),
         routes.router(),
         audit.router(),
@@ -167,6 +169,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
 
     app.include_router(system.probes())
     app.include_router(logs.ingest_router())
+    app.include_router(access.public_router(), prefix=API_PREFIX)
     for router in cluster_routers():
         app.include_router(router, prefix=API_PREFIX)
         app.include_router(router, prefix=f"{API_PREFIX}/clusters/{{cluster}}")
