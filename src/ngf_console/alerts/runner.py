@@ -29,10 +29,13 @@ from ngf_console.alerts.evaluator import (
     Evaluator,
     Notification,
 )
+from ngf_console.alerts.query_sources import ClickHouseQuerySource, PrometheusQuerySource
 from ngf_console.alerts.rules import RuleConfig
-from ngf_console.alerts.sources import CertificateExpirySource, MetricSource, SourceError
+from ngf_console.alerts.sources import CertificateExpirySource, MetricSource, Sample, SourceError
 from ngf_console.kube.clusters import Cluster
 from ngf_console.store import AlertRule, Store
+from ngf_console.telemetry.analytics.service import AnalyticsService
+from ngf_console.telemetry.prometheus import PrometheusClient
 
 log = logging.getLogger(__name__)
 
@@ -312,14 +315,33 @@ class AlertRunner:
         """Recent deliveries, newest first."""
         return self.notifier.deliveries.recent(limit, rule_id=rule_id)
 
+    async def read_source(self, config: RuleConfig, now: dt.datetime) -> list[Sample]:
+        """The rule's samples now; ``SourceError`` when its source is missing or fails."""
+        source = self.sources.get(config.source)
+        if source is None:
+            raise SourceError(f"no metric source {config.source!r} on this server")
+        try:
+            return list(await source.samples(config, now=now))
+        except ValidationError as exc:
+            raise SourceError(str(exc)) from exc
+
     async def send_test(self, rule: AlertRule) -> list[DeliveryRecord]:
-        """Send a test notification to each of the rule's channels (two tries each)."""
+        """Read the rule's source once (``SourceError`` if it fails: nothing is sent), then
+        send a test notification to each of the rule's channels (two tries each) saying how
+        many samples the source gives now and how many meet the condition."""
         now = self._clock()
+        annotations: dict[str, str] = {}
         try:
             config = RuleConfig.model_validate(rule.config)
             severity, condition, labels = config.severity, config.describe(), config.labels
         except ValidationError:
             severity, condition, labels = "info", rule.rule_type, {}
+        else:
+            samples = await self.read_source(config, now)
+            annotations = {
+                "samples": str(len(samples)),
+                "meeting_condition": str(sum(1 for s in samples if config.holds(s.value))),
+            }
         notification = Notification(
             event="test",
             rule_id=rule.id,
@@ -332,18 +354,31 @@ class AlertRunner:
             since=now,
             at=now,
             description=rule.description or "A test notification from NGF Console.",
+            annotations=annotations,
         )
         return await self.notifier.notify(
             notification, rule.notification_channels, policy=TEST_POLICY
         )
 
 
-def console_runner(store: Store, clusters: Iterable[Cluster]) -> AlertRunner:
-    """The API server's runner: certificate expiry over ``clusters``' caches, settings from
-    the environment, firing state saved in the config DB."""
+def console_runner(
+    store: Store,
+    clusters: Iterable[Cluster],
+    *,
+    prometheus: PrometheusClient | None = None,
+    analytics: AnalyticsService | None = None,
+) -> AlertRunner:
+    """The API server's runner: certificate expiry over ``clusters``' caches, PromQL rules
+    when Prometheus is configured, SQL rules over the analytics store; settings from the
+    environment, firing state saved in the config DB."""
+    sources: list[MetricSource] = [CertificateExpirySource(lambda: clusters)]
+    if prometheus is not None:
+        sources.append(PrometheusQuerySource(prometheus))
+    if analytics is not None and analytics.settings.enabled:
+        sources.append(ClickHouseQuerySource(analytics))
     return AlertRunner(
         store,
-        [CertificateExpirySource(lambda: clusters)],
+        sources,
         settings=RunnerSettings.from_env(),
         state_store=UserPreferencesStateStore(store),
     )

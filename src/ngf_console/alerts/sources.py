@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -55,6 +55,39 @@ class MetricSource(Protocol):
     async def samples(self, config: RuleConfig, *, now: dt.datetime) -> list[Sample]:
         """The current samples for a rule; raise ``SourceError`` if they cannot be had."""
         ...
+
+
+class InvalidRuleError(ValueError):
+    """A rule the source can never evaluate (a query that is not a SELECT, PromQL that does
+    not parse); ``field`` is the path under the rule's ``config`` (``query``, ``params.x``)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@runtime_checkable
+class CheckedSource(Protocol):
+    """A source that can check a rule before it is saved, beyond its ``params_model``."""
+
+    async def check(self, config: RuleConfig) -> None:
+        """Raise ``InvalidRuleError`` when ``config`` can never be evaluated. A check that
+        cannot be made now (the backend is down) passes; evaluation reports it later."""
+        ...
+
+
+def label_sets_unique(samples: list[Sample], hint: str) -> list[Sample]:
+    """``samples`` if no two share their labels (each label set is one alert), else a
+    ``SourceError`` naming the repeated set and what to do (``hint``)."""
+    seen: set[tuple[tuple[str, str], ...]] = set()
+    for sample in samples:
+        key = tuple(sorted(sample.labels.items()))
+        if key in seen:
+            where = ", ".join(f"{k}={v}" for k, v in key) or "no labels"
+            raise SourceError(f"two results have the same labels ({where}); {hint}")
+        seen.add(key)
+    return samples
 
 
 def _synced(cluster: Cluster, t: ResourceType) -> bool:

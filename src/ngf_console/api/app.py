@@ -127,7 +127,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             ]
         with contextlib.suppress(TimeoutError):
             await clusters.default.cache.wait_synced(settings.cache_sync_timeout)
-        app.state.alerts = console_runner(store, clusters)
+        app.state.alerts = console_runner(
+            store, clusters, prometheus=app.state.prometheus, analytics=app.state.analytics
+        )
         await app.state.alerts.start()
         app.state.canary = CanaryRunner(store, clusters)
         await app.state.canary.start()

@@ -17,8 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ngf_console.alerts.channels import ChannelConfig, DeliveryRecord
 from ngf_console.alerts.evaluator import ActiveAlert
+from ngf_console.alerts.query_sources import CLICKHOUSE_QUERY, PROMETHEUS_QUERY
 from ngf_console.alerts.rules import RuleConfig
 from ngf_console.alerts.runner import AlertRunner
+from ngf_console.alerts.sources import CheckedSource, InvalidRuleError, SourceError
 from ngf_console.api import audit_trail
 from ngf_console.api.auth import Action, Guard, ResourceRef, cluster_scoped, get_guard, require
 from ngf_console.api.state import StoreDep
@@ -26,6 +28,19 @@ from ngf_console.crd import GROUP
 from ngf_console.store import AlertRule, AlertRuleInput, restore_redacted
 
 ALERT_RULES = ResourceRef(GROUP, "alertrules")
+_GATEWAY_GROUP = "gateway.networking.k8s.io"
+# A query rule reads every namespace's data and tells its channels what it found, so who
+# writes one must be able to read that data cluster-wide (as for POST /logs/sql).
+QUERY_SOURCE_READS: dict[str, tuple[ResourceRef, ...]] = {
+    CLICKHOUSE_QUERY: (
+        ResourceRef(_GATEWAY_GROUP, "httproutes"),
+        ResourceRef("inference.networking.k8s.io", "inferencepools"),
+    ),
+    PROMETHEUS_QUERY: (
+        ResourceRef(_GATEWAY_GROUP, "gateways"),
+        ResourceRef("inference.networking.k8s.io", "inferencepools"),
+    ),
+}
 _MASK = "***"
 
 ReadGuard = Annotated[Guard, Depends(get_guard)]
@@ -170,6 +185,27 @@ def _checked_input(
     )
 
 
+async def _checked_query(body: AlertRuleRequest, runner: AlertRunner, guard: Guard) -> None:
+    """Query rules: the writer may read what the query can reach (every namespace), and
+    the source accepts the query (a SELECT with a numeric ``value``; PromQL that parses)."""
+    for ref in QUERY_SOURCE_READS.get(body.config.source, ()):
+        await guard.authorize(Action.READ, ref, None)
+    source = runner.sources.get(body.config.source)
+    if isinstance(source, CheckedSource):
+        try:
+            await source.check(body.config)
+        except InvalidRuleError as err:
+            raise _invalid(
+                [
+                    {
+                        "field": f"body.config.{err.field}",
+                        "message": err.message,
+                        "reason": "value_error",
+                    }
+                ]
+            ) from err
+
+
 def _audit_doc(rule: AlertRule | None) -> dict[str, Any] | None:
     if rule is None:
         return None
@@ -206,7 +242,9 @@ def router() -> APIRouter:
         runner: RunnerDep,
         guard: WriteGuard,
     ) -> AlertRuleView:
-        rule = await store.alert_rules.create(_checked_input(body, runner, None))
+        checked = _checked_input(body, runner, None)
+        await _checked_query(body, runner, guard)
+        rule = await store.alert_rules.create(checked)
         await _audit(store, request, guard, "create", None, rule)
         runner.wake()
         return _view(rule, runner)
@@ -227,7 +265,9 @@ def router() -> APIRouter:
         guard: WriteGuard,
     ) -> AlertRuleView:
         stored = await _rule(store, rule_id)
-        updated = await store.alert_rules.update(rule_id, _checked_input(body, runner, stored))
+        checked = _checked_input(body, runner, stored)
+        await _checked_query(body, runner, guard)
+        updated = await store.alert_rules.update(rule_id, checked)
         if updated is None:
             raise HTTPException(status_code=404, detail={"message": f"no alert rule {rule_id}"})
         await _audit(store, request, guard, "update", stored, updated)
@@ -258,7 +298,17 @@ def router() -> APIRouter:
             raise HTTPException(
                 status_code=400, detail={"message": "the rule has no notification channels"}
             )
-        return await runner.send_test(rule)
+        try:
+            return await runner.send_test(rule)
+        except SourceError as err:
+            # Nothing was sent: a test that reads a broken source would hide the problem.
+            raise HTTPException(
+                status_code=400,
+                detail={
+                    "message": f"the rule's source failed, nothing was sent: {err}",
+                    "reason": "SourceFailed",
+                },
+            ) from err
 
     @routes.get("/alerts/active", response_model=list[ActiveAlertView])
     async def active_alerts(

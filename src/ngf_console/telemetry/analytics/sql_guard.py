@@ -10,7 +10,9 @@ table functions reaching files or URLs), ``max_execution_time`` and ``max_result
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ngf_console.telemetry.analytics.store import AnalyticsStore, QueryResult
 
@@ -101,12 +103,45 @@ def check_select(sql: str) -> str:
     return sql.strip().rstrip(";").strip()
 
 
-async def run_select(store: AnalyticsStore, sql: str, limits: SqlLimits) -> QueryResult:
-    """Check and run a custom SELECT read-only. RejectedSqlError when it is not one;
-    QueryError (ClickHouse's text) when ClickHouse refuses or fails it."""
+async def parsed_select(
+    store: AnalyticsStore, sql: str, parameters: Mapping[str, Any] | None = None
+) -> str:
+    """The statement of ``sql`` once both the lexical check and ClickHouse's parser see one
+    SELECT (``{name:Type}`` placeholders are bound from ``parameters``). RejectedSqlError
+    when it is not one; QueryError when ClickHouse cannot parse it."""
     statement = check_select(sql)
-    ast = await store.query(f"EXPLAIN AST {statement}", settings={"readonly": 1})
+    ast = await store.query(
+        f"EXPLAIN AST {statement}", dict(parameters or {}), settings={"readonly": 1}
+    )
     top = str(ast.rows[0][0]).strip() if ast.rows else ""
     if not top.startswith(_SELECT_AST):
         raise RejectedSqlError(f"only SELECT queries are allowed (ClickHouse parsed: {top})")
-    return await store.query(statement, settings=limits.settings())
+    return statement
+
+
+async def describe_select(
+    store: AnalyticsStore,
+    sql: str,
+    limits: SqlLimits,
+    parameters: Mapping[str, Any] | None = None,
+) -> list[tuple[str, str]]:
+    """The (name, ClickHouse type) of each result column of a custom SELECT, from
+    ``DESCRIBE`` (the query is analysed, not run), under the same read-only limits."""
+    statement = await parsed_select(store, sql, parameters)
+    result = await store.query(
+        f"DESCRIBE ({statement})", dict(parameters or {}), settings=limits.settings()
+    )
+    return [(str(row[0]), str(row[1])) for row in result.rows]
+
+
+async def run_select(
+    store: AnalyticsStore,
+    sql: str,
+    limits: SqlLimits,
+    parameters: Mapping[str, Any] | None = None,
+) -> QueryResult:
+    """Check and run a custom SELECT read-only. RejectedSqlError when it is not one;
+    QueryError (ClickHouse's text) when ClickHouse refuses or fails it. ``parameters``
+    bind ``{name:Type}`` placeholders server-side (the alert source's time window)."""
+    statement = await parsed_select(store, sql, parameters)
+    return await store.query(statement, dict(parameters or {}), settings=limits.settings())
