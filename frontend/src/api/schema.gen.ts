@@ -160,6 +160,23 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/v1/auth": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Auth Info */
+        readonly get: operations["auth_info_api_v1_auth_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/v1/canary": {
         readonly parameters: {
             readonly query?: never;
@@ -1707,6 +1724,23 @@ export interface paths {
         readonly get: operations["get_me_api_v1_clusters__cluster__me_get"];
         /** Put Me */
         readonly put: operations["put_me_api_v1_clusters__cluster__me_put"];
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/me/permissions": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Permissions */
+        readonly get: operations["permissions_api_v1_clusters__cluster__me_permissions_get"];
+        readonly put?: never;
         readonly post?: never;
         readonly delete?: never;
         readonly options?: never;
@@ -3554,6 +3588,23 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/v1/me/permissions": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Permissions */
+        readonly get: operations["permissions_api_v1_me_permissions_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/v1/metrics/gateway/{namespace}/{name}": {
         readonly parameters: {
             readonly query?: never;
@@ -4752,6 +4803,20 @@ export interface components {
              */
             readonly next_cursor: number | null;
         };
+        /**
+         * AuthInfo
+         * @description How to authenticate to this API.
+         */
+        readonly AuthInfo: {
+            readonly mode: components["schemas"]["AuthMode"];
+            readonly oidc?: components["schemas"]["OidcLogin"] | null;
+        };
+        /**
+         * AuthMode
+         * @description How the API server establishes who a caller is.
+         * @enum {string}
+         */
+        readonly AuthMode: "none" | "kubernetes" | "oidc";
         /**
          * BackendRefBody
          * @description A backend as a route's ``backendRefs`` names it (a Service by default).
@@ -6030,6 +6095,19 @@ export interface components {
             readonly namespace?: string | null;
         };
         /**
+         * OidcLogin
+         * @description Where a browser gets a token in OIDC mode.
+         */
+        readonly OidcLogin: {
+            /**
+             * Client Id
+             * @description The tokens' audience, i.e. the console's client id.
+             */
+            readonly client_id: string;
+            /** Issuer */
+            readonly issuer: string;
+        };
+        /**
          * OverviewView
          * @description KIC resources beside Gateway API ones (the split view).
          */
@@ -6067,6 +6145,32 @@ export interface components {
              * @default https://events.pagerduty.com/v2/enqueue
              */
             readonly url: string;
+        };
+        /**
+         * Permission
+         * @description What the caller may do with one kind.
+         */
+        readonly Permission: {
+            /** Group */
+            readonly group: string;
+            /** Kind */
+            readonly kind: string;
+            /** Plural */
+            readonly plural: string;
+            /** Read */
+            readonly read: boolean;
+            /** Write */
+            readonly write: boolean;
+        };
+        /**
+         * Permissions
+         * @description The caller's rights per kind in ``namespace`` (None: cluster-wide rights).
+         */
+        readonly Permissions: {
+            /** Items */
+            readonly items: readonly components["schemas"]["Permission"][];
+            /** Namespace */
+            readonly namespace: string | null;
         };
         /**
          * PodState
@@ -7686,6 +7790,26 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly auth_info_api_v1_auth_get: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["AuthInfo"];
                 };
             };
         };
@@ -11841,6 +11965,38 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly permissions_api_v1_clusters__cluster__me_permissions_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description One namespace (default: cluster-wide rights). */
+                readonly namespace?: string | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Permissions"];
                 };
             };
             /** @description Validation Error */
@@ -18123,6 +18279,38 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly permissions_api_v1_me_permissions_get: {
+        readonly parameters: {
+            readonly query?: {
+                /** @description One namespace (default: cluster-wide rights). */
+                readonly namespace?: string | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["Permissions"];
                 };
             };
             /** @description Validation Error */
