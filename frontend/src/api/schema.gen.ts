@@ -909,7 +909,8 @@ export interface paths {
         readonly put?: never;
         /**
          * Trace
-         * @description The simulated request's path as a waterfall (no access logs yet: says so).
+         * @description The simulated request's path as a waterfall, with its access-log rows: observed
+         *     status, upstream and timings, and whether they agree with the simulation.
          */
         readonly post: operations["trace_api_v1_clusters__cluster__diagnostics_trace_post"];
         readonly delete?: never;
@@ -2599,7 +2600,8 @@ export interface paths {
         };
         /**
          * Split
-         * @description An HTTPRoute's configured weights and shares per rule (observed: needs logs).
+         * @description A route's configured weights and shares per rule, and the observed shares per
+         *     backend over the window (per time bucket too), with drift beyond ``tolerance``.
          */
         readonly get: operations["split_api_v1_clusters__cluster__traffic_split_get"];
         readonly put?: never;
@@ -2766,7 +2768,8 @@ export interface paths {
         readonly put?: never;
         /**
          * Trace
-         * @description The simulated request's path as a waterfall (no access logs yet: says so).
+         * @description The simulated request's path as a waterfall, with its access-log rows: observed
+         *     status, upstream and timings, and whether they agree with the simulation.
          */
         readonly post: operations["trace_api_v1_diagnostics_trace_post"];
         readonly delete?: never;
@@ -4456,7 +4459,8 @@ export interface paths {
         };
         /**
          * Split
-         * @description An HTTPRoute's configured weights and shares per rule (observed: needs logs).
+         * @description A route's configured weights and shares per rule, and the observed shares per
+         *     backend over the window (per time bucket too), with drift beyond ``tolerance``.
          */
         readonly get: operations["split_api_v1_traffic_split_get"];
         readonly put?: never;
@@ -4876,6 +4880,25 @@ export interface components {
             readonly weight: number;
         };
         /**
+         * BucketCounts
+         * @description Requests per upstream in one time bucket (``""``: answered by the gateway itself).
+         */
+        readonly BucketCounts: {
+            /** Counts */
+            readonly counts: {
+                readonly [key: string]: number;
+            };
+            /** Shares */
+            readonly shares: {
+                readonly [key: string]: number;
+            };
+            /**
+             * Start
+             * Format: date-time
+             */
+            readonly start: string;
+        };
+        /**
          * CanaryStart
          * @description A rollout to start.
          */
@@ -5173,6 +5196,50 @@ export interface components {
             };
             /** Version */
             readonly version: string;
+        };
+        /**
+         * Correlation
+         * @description The logs' side of a trace; ``available`` False says why there is none.
+         */
+        readonly Correlation: {
+            /** Access Logs */
+            readonly access_logs?: readonly {
+                readonly [key: string]: unknown;
+            }[];
+            /**
+             * Agrees
+             * @description Every compared aspect agrees (null: nothing observed).
+             */
+            readonly agrees?: boolean | null;
+            /** Available */
+            readonly available: boolean;
+            /** Epp Decisions */
+            readonly epp_decisions?: readonly {
+                readonly [key: string]: unknown;
+            }[];
+            /** Findings */
+            readonly findings?: readonly components["schemas"]["Finding"][];
+            /** Inference Logs */
+            readonly inference_logs?: readonly {
+                readonly [key: string]: unknown;
+            }[];
+            /** Matched By */
+            readonly matched_by?: ("request_id" | "trace_id" | "recent") | null;
+            /** Missing Timings */
+            readonly missing_timings?: readonly string[];
+            readonly observed?: components["schemas"]["ObservedRequest"] | null;
+            /** Reason */
+            readonly reason: string;
+            /** Request Id */
+            readonly request_id?: string | null;
+            /** Segments */
+            readonly segments?: readonly components["schemas"]["TimingSegment"][];
+            /** Since */
+            readonly since?: string | null;
+            /** Trace Id */
+            readonly trace_id?: string | null;
+            /** Until */
+            readonly until?: string | null;
         };
         /**
          * CostReport
@@ -5477,6 +5544,25 @@ export interface components {
             readonly upstream_host?: string | null;
             /** Upstream Path */
             readonly upstream_path?: string | null;
+        };
+        /**
+         * Finding
+         * @description One aspect compared; ``agrees`` False is a disagreement worth reading.
+         */
+        readonly Finding: {
+            /** Agrees */
+            readonly agrees: boolean;
+            /**
+             * Aspect
+             * @enum {string}
+             */
+            readonly aspect: "request" | "gateway" | "listener" | "route" | "upstream" | "status";
+            /** Message */
+            readonly message: string;
+            /** Observed */
+            readonly observed: string | null;
+            /** Simulated */
+            readonly simulated: string | null;
         };
         /** GatewayAddress */
         readonly GatewayAddress: {
@@ -5943,15 +6029,6 @@ export interface components {
             /** Tls Mode */
             readonly tls_mode?: string | null;
         };
-        /** LogCorrelation */
-        readonly LogCorrelation: {
-            /** Available */
-            readonly available: boolean;
-            /** Reason */
-            readonly reason: string;
-            /** Request Id */
-            readonly request_id?: string | null;
-        };
         /**
          * LogPage
          * @description A page of log rows, newest first.
@@ -6093,6 +6170,124 @@ export interface components {
             readonly name: string;
             /** Namespace */
             readonly namespace?: string | null;
+        };
+        /** ObservedBackend */
+        readonly ObservedBackend: {
+            /** Configured Share */
+            readonly configured_share: number;
+            /** Deviation */
+            readonly deviation?: number | null;
+            /**
+             * Drifted
+             * @default false
+             */
+            readonly drifted: boolean;
+            /** Name */
+            readonly name: string;
+            /** Namespace */
+            readonly namespace: string;
+            /**
+             * Observed Share
+             * @description Of the rule's requests; null without any.
+             */
+            readonly observed_share: number | null;
+            /** Port */
+            readonly port: number | null;
+            /** Requests */
+            readonly requests: number;
+            /** Upstream */
+            readonly upstream: string;
+        };
+        /**
+         * ObservedRequest
+         * @description The newest matching access-log row, in the terms of the simulation.
+         */
+        readonly ObservedRequest: {
+            /** Gateway */
+            readonly gateway: string;
+            /** Host */
+            readonly host: string;
+            /** Latency Ms */
+            readonly latency_ms: number;
+            /** Listener */
+            readonly listener: string;
+            /** Method */
+            readonly method: string;
+            /** Path */
+            readonly path: string;
+            /** Request Id */
+            readonly request_id: string;
+            /** Route */
+            readonly route: string;
+            /** Status */
+            readonly status: number;
+            /** Timestamp */
+            readonly timestamp: string;
+            /** Trace Id */
+            readonly trace_id: string;
+            /** Upstream */
+            readonly upstream: string;
+            /** Upstream Addr */
+            readonly upstream_addr: string;
+            /** Upstream Latency Ms */
+            readonly upstream_latency_ms: number;
+        };
+        /** ObservedRule */
+        readonly ObservedRule: {
+            /** Backends */
+            readonly backends: readonly components["schemas"]["ObservedBackend"][];
+            /** Judged */
+            readonly judged: boolean;
+            /** Note */
+            readonly note?: string | null;
+            /** Requests */
+            readonly requests: number;
+            /** Rule */
+            readonly rule: number;
+        };
+        /**
+         * ObservedSplit
+         * @description What the access logs show for the route in [since, until).
+         */
+        readonly ObservedSplit: {
+            /**
+             * Answered By Gateway
+             * @description Rows without an upstream (redirects, 404s).
+             */
+            readonly answered_by_gateway: number;
+            /** Bucket Seconds */
+            readonly bucket_seconds: number;
+            /** Drifted */
+            readonly drifted: boolean;
+            /** Findings */
+            readonly findings?: readonly string[];
+            /** Min Requests */
+            readonly min_requests: number;
+            /** Rules */
+            readonly rules: readonly components["schemas"]["ObservedRule"][];
+            /** Series */
+            readonly series: readonly components["schemas"]["BucketCounts"][];
+            /**
+             * Since
+             * Format: date-time
+             */
+            readonly since: string;
+            /** Tolerance */
+            readonly tolerance: number;
+            /** Total Requests */
+            readonly total_requests: number;
+            /**
+             * Unexpected Upstreams
+             * @description Upstreams logged for the route but not configured.
+             */
+            readonly unexpected_upstreams?: {
+                readonly [key: string]: number;
+            };
+            /**
+             * Until
+             * Format: date-time
+             */
+            readonly until: string;
         };
         /**
          * OidcLogin
@@ -7077,6 +7272,31 @@ export interface components {
             readonly section_name?: string | null;
         };
         /**
+         * TimingSegment
+         * @description One bar of the waterfall, in ms from the start of the request at the gateway.
+         */
+        readonly TimingSegment: {
+            /**
+             * Approximate Start
+             * @description Logs give durations, not start times; the start is inferred.
+             * @default false
+             */
+            readonly approximate_start: boolean;
+            /** Duration Ms */
+            readonly duration_ms: number;
+            /** Name */
+            readonly name: string;
+            /** Parent */
+            readonly parent?: string | null;
+            /**
+             * Source
+             * @description The column(s) the duration comes from.
+             */
+            readonly source: string;
+            /** Start Ms */
+            readonly start_ms: number;
+        };
+        /**
          * TopN
          * @description A Top-N answer and the rollup it was read from.
          */
@@ -7170,9 +7390,78 @@ export interface components {
              */
             readonly status: "healthy" | "degraded" | "error" | "unknown";
         };
+        /**
+         * TraceBody
+         * @description A request to trace, and how to find it in the access logs.
+         *
+         *     ``request_id`` / ``trace_id`` override the request's ``x-request-id`` and
+         *     ``traceparent`` headers; without either, the most recent rows with the request's host,
+         *     path and method are shown (labelled as such). The window defaults to the last 24 hours
+         *     for an id, the last 15 minutes otherwise.
+         */
+        readonly TraceBody: {
+            /** Curl */
+            readonly curl?: string | null;
+            /**
+             * Gateway
+             * @description namespace/name of one Gateway
+             */
+            readonly gateway?: string | null;
+            /** Headers */
+            readonly headers?: {
+                readonly [key: string]: string;
+            };
+            /** Host */
+            readonly host?: string | null;
+            /**
+             * Limit
+             * @description Log rows per table at most.
+             * @default 20
+             */
+            readonly limit: number;
+            /**
+             * Method
+             * @default GET
+             */
+            readonly method: string;
+            /**
+             * Path
+             * @default /
+             */
+            readonly path: string;
+            /** Port */
+            readonly port?: number | null;
+            /**
+             * Protocol
+             * @default http
+             * @enum {string}
+             */
+            readonly protocol: "http" | "grpc";
+            /** Query */
+            readonly query?: {
+                readonly [key: string]: string | readonly string[];
+            };
+            /** Request Id */
+            readonly request_id?: string | null;
+            /**
+             * Scheme
+             * @default http
+             * @enum {string}
+             */
+            readonly scheme: "http" | "https";
+            /** Since */
+            readonly since?: string | null;
+            /**
+             * Trace Id
+             * @description W3C trace id (32 hex digits).
+             */
+            readonly trace_id?: string | null;
+            /** Until */
+            readonly until?: string | null;
+        };
         /** TraceResult */
         readonly TraceResult: {
-            readonly logs: components["schemas"]["LogCorrelation"];
+            readonly logs: components["schemas"]["Correlation"];
             /** Outcome */
             readonly outcome: string;
             readonly simulation: components["schemas"]["SimulationResult"];
@@ -7192,7 +7481,7 @@ export interface components {
             };
             /**
              * Duration Ms
-             * @description Needs access logs; null until the analytics store exists.
+             * @description Observed in the correlated access log; null without one.
              */
             readonly duration_ms?: number | null;
             /**
@@ -7216,12 +7505,8 @@ export interface components {
             readonly name: string;
             /** Namespace */
             readonly namespace: string;
-            /** Observed */
-            readonly observed?: null;
-            /**
-             * Observed Reason
-             * @default the observed distribution needs access logs in the analytics store (telemetry issue), which is not built; only the configured weights are known
-             */
+            readonly observed?: components["schemas"]["ObservedSplit"] | null;
+            /** Observed Reason */
             readonly observed_reason: string;
             /** Rules */
             readonly rules: readonly components["schemas"]["RuleSplit"][];
@@ -9489,7 +9774,7 @@ export interface operations {
         };
         readonly requestBody: {
             readonly content: {
-                readonly "application/json": components["schemas"]["SimulateBody"];
+                readonly "application/json": components["schemas"]["TraceBody"];
             };
         };
         readonly responses: {
@@ -15293,6 +15578,18 @@ export interface operations {
                 /** @description Alias of name (spec §3.3.2). */
                 readonly route?: string | null;
                 readonly kind?: "HTTPRoute" | "GRPCRoute";
+                /** @description Read the observed split from the access logs. */
+                readonly observe?: boolean;
+                /** @description Default: an hour ago. */
+                readonly since?: string | null;
+                /** @description Default: now. */
+                readonly until?: string | null;
+                /** @description Bucket width (s) of the series. */
+                readonly bucket?: number | null;
+                /** @description Drift beyond this share difference. */
+                readonly tolerance?: number;
+                /** @description Requests a rule needs before drift is judged. */
+                readonly min_requests?: number;
             };
             readonly header?: never;
             readonly path?: never;
@@ -15803,7 +16100,7 @@ export interface operations {
         };
         readonly requestBody: {
             readonly content: {
-                readonly "application/json": components["schemas"]["SimulateBody"];
+                readonly "application/json": components["schemas"]["TraceBody"];
             };
         };
         readonly responses: {
@@ -21607,6 +21904,18 @@ export interface operations {
                 /** @description Alias of name (spec §3.3.2). */
                 readonly route?: string | null;
                 readonly kind?: "HTTPRoute" | "GRPCRoute";
+                /** @description Read the observed split from the access logs. */
+                readonly observe?: boolean;
+                /** @description Default: an hour ago. */
+                readonly since?: string | null;
+                /** @description Default: now. */
+                readonly until?: string | null;
+                /** @description Bucket width (s) of the series. */
+                readonly bucket?: number | null;
+                /** @description Drift beyond this share difference. */
+                readonly tolerance?: number;
+                /** @description Requests a rule needs before drift is judged. */
+                readonly min_requests?: number;
             };
             readonly header?: never;
             readonly path?: never;

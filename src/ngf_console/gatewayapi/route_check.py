@@ -17,8 +17,9 @@ and, unless it passed, one concrete sentence saying what to change:
    snippets, authentication, an ExtensionRef filter that does not exist: 500).
 7. ``tls``: the certificates of the HTTPS listeners the route is served on — present,
    permitted, parseable, valid now, not expiring, covering the hostnames.
-8. ``network-connectivity``: not checkable from cluster state (it needs a probe from the
-   data-plane pod); always ``skip``, saying so.
+8. ``network-connectivity``: a static reachability analysis (:mod:`.reachability`):
+   targetPort, ready EndpointSlice endpoints, NetworkPolicies between the data-plane pods
+   and the backend pods; ``skip`` (saying so) when the caller has no cache inputs for it.
 
 Pure: the API router passes a :class:`~.simulate.RoutingTable` built from the watch cache.
 Check 4 is in :mod:`.route_check_precedence`, checks 5 to 7 in :mod:`.route_check_backends`.
@@ -28,12 +29,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from pydantic import BaseModel, Field
 
 from ngf_console.gatewayapi.attachment import BackendVerdict, ParentVerdict, RouteAttachment
 from ngf_console.gatewayapi.simulate import RoutingTable
+
+if TYPE_CHECKING:
+    from ngf_console.gatewayapi.reachability import ReachabilityInputs
 from ngf_console.readmodel.objects import (
     GATEWAY_GROUP,
     Obj,
@@ -379,7 +383,7 @@ def check_listener_match(
 
 
 def check_connectivity(attachment: RouteAttachment) -> CheckResult:
-    """Check 8: not checkable from cluster state; says what would check it."""
+    """Check 8 without cache inputs (:mod:`.reachability`): skipped, with a manual probe."""
     service = next((b for b in attachment.backends if b.kind == "Service" and b.resolved), None)
     parent = next((p for p in attachment.parents if p.gateway_found), None)
     probe = (
@@ -391,8 +395,8 @@ def check_connectivity(attachment: RouteAttachment) -> CheckResult:
     return result(
         8,
         "skip",
-        "not checkable here: reachability needs a probe from the gateway's data-plane pod "
-        "(NetworkPolicies and EndpointSlices are not in the console's cache)",
+        "not checked: no EndpointSlices and NetworkPolicies were given to judge reachability "
+        "from the gateway's data-plane pod",
         [f"to check by hand: {probe}"],
     )
 
@@ -405,14 +409,17 @@ def check_route(
     *,
     now: dt.datetime | None = None,
     visible: Visible | None = None,
+    reachability: ReachabilityInputs | None = None,
 ) -> RouteCheckReport:
     """The eight checks for route ``kind`` ``namespace/name`` of ``table``'s snapshot.
 
     ``visible(namespace)`` says whether the caller may read routes and policies there;
-    objects elsewhere are named only as "in a namespace you cannot read". Raises
-    ``KeyError`` if the route is not in the snapshot.
+    objects elsewhere are named only as "in a namespace you cannot read".
+    ``reachability`` (EndpointSlices, NetworkPolicies) enables check 8; without it the check
+    is skipped. Raises ``KeyError`` if the route is not in the snapshot.
     """
     # The checks' own modules build on this one's CheckResult and result().
+    from ngf_console.gatewayapi.reachability import check_reachability
     from ngf_console.gatewayapi.route_check_backends import (
         check_backends,
         check_policies,
@@ -431,7 +438,9 @@ def check_route(
         check_backends(table, route, attachment),
         check_policies(table, route, attachment, see),
         check_tls(table, attachment, now or dt.datetime.now(dt.UTC)),
-        check_connectivity(attachment),
+        check_connectivity(attachment)
+        if reachability is None
+        else check_reachability(table, attachment, reachability),
     ]
     return RouteCheckReport(
         kind=kind,

@@ -87,6 +87,9 @@ CORE_TYPES: Final[tuple[ResourceType, ...]] = (
         "", "v1", "secrets", "Secret", namespaced=True, field_selector="type=kubernetes.io/tls"
     ),
     ResourceType("apps", "v1", "deployments", "Deployment", namespaced=True),
+    # Read by route check 8 (static reachability: ready endpoints, NetworkPolicies).
+    ResourceType("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", namespaced=True),
+    ResourceType("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", namespaced=True),
 )
 
 SERVED_TYPES: Final[tuple[ResourceType, ...]] = (

@@ -1,34 +1,42 @@
 """Gateway API semantics over the watch cache (spec §3.3.2, §3.3.3, §3.5.2, §3.7.1, §3.7.2).
 
 - ``POST /routes/simulate``: route one request (fields, or a pasted curl) and explain it.
-- ``GET /diagnostics/route-check``: the eight checks of "why isn't my route working?".
-- ``POST /diagnostics/trace``: the simulated path as a waterfall; access-log correlation
-  needs the analytics store, which does not exist yet, and the answer says so.
+- ``GET /diagnostics/route-check``: the eight checks of "why isn't my route working?"
+  (check 8 also reads the cache's EndpointSlices and NetworkPolicies).
+- ``POST /diagnostics/trace``: the simulated path as a waterfall, correlated with the
+  access-log rows of the request (by request id / trace id, else recent like requests).
 - ``GET /policies/conflicts``, ``GET /policies/effective``: policy attachment (GEP-713).
-- ``GET /traffic-split``: an HTTPRoute's configured weights and shares per rule.
+- ``GET /traffic-split``: an HTTPRoute's configured weights and shares per rule, next to
+  the observed shares from the access logs, with drift flagged.
 
 Everything reads a :class:`~ngf_console.api.routing_tables.RoutingTables` entry (rebuilt
-when the cache moves); nothing here writes to the cluster.
+when the cache moves) and, for the logs' side, the analytics store
+(:mod:`.diagnostics_logs`); nothing here writes to the cluster.
 
 Authorisation: a simulation or trace can land on any route in any namespace, so it needs
 read on httproutes (grpcroutes for gRPC) cluster-wide; a caller bound to some namespaces
 gets 403 rather than a partial answer that could leak another team's routes. The route
 check needs read on the route itself; routes and policies of namespaces the caller may not
 read are not named in its evidence. Policy conflicts are filtered per namespace; the
-effective policy of a target needs read on the target.
+effective policy of a target needs read on the target. Trace log rows: access logs with the
+cluster-wide read the trace already needs, inference rows of namespaces where the caller
+reads InferencePools; a traffic split's observed side needs read on HTTPRoutes in the
+route's namespace (as ``/logs/query`` does).
 """
 
 # No ``from __future__ import annotations``: FastAPI must see the Annotated dependencies.
-from typing import Annotated, Any, Final, Literal
+import datetime as dt
+from typing import Annotated, ClassVar, Final, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from ngf_console.api.auth import Action, Guard, ResourceRef, cluster_scoped, get_guard, require
+from ngf_console.api.routers.diagnostics_logs import analytics_of, observed, trace_logs
 from ngf_console.api.routing_tables import RoutingTables
 from ngf_console.api.state import ClusterDep
 from ngf_console.gatewayapi import CurlParseError, SimulatedRequest, SimulationResult, from_curl
-from ngf_console.gatewayapi.filters import BackendShare, backend_shares
+from ngf_console.gatewayapi.correlation import keys_of
 from ngf_console.gatewayapi.policies import (
     CONFLICT_RULE,
     EffectivePolicies,
@@ -37,10 +45,22 @@ from ngf_console.gatewayapi.policies import (
     effective_policies,
     find_conflicts,
 )
+from ngf_console.gatewayapi.reachability import ReachabilityInputs
 from ngf_console.gatewayapi.route_check import RouteCheckReport, check_route
 from ngf_console.gatewayapi.simulate import RoutingTable
-from ngf_console.kube.served_types import SERVED_TYPES
-from ngf_console.readmodel.objects import GATEWAY_GROUP, as_dicts, name_of, namespace_of, spec_of
+from ngf_console.gatewayapi.trace import TraceResult, trace_of
+from ngf_console.gatewayapi.traffic import TrafficSplit, traffic_split
+from ngf_console.kube.cache import CacheNotSyncedError, UnknownResourceTypeError
+from ngf_console.kube.clusters import Cluster
+from ngf_console.kube.served_types import SERVED_TYPES, served_type
+from ngf_console.readmodel.objects import (
+    GATEWAY_GROUP,
+    Obj,
+    as_dicts,
+    name_of,
+    namespace_of,
+    spec_of,
+)
 
 __all__ = ["router"]
 
@@ -48,14 +68,8 @@ HTTPROUTES: Final = ResourceRef(GATEWAY_GROUP, "httproutes")
 GRPCROUTES: Final = ResourceRef(GATEWAY_GROUP, "grpcroutes")
 RouteKind = Literal["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"]
 TargetKind = Literal["Gateway", "HTTPRoute", "GRPCRoute", "Service"]
-LOGS_MISSING: Final = (
-    "access-log correlation (by request_id or trace_id) needs the analytics store of the "
-    "telemetry issue, which is not built; no log rows exist to match"
-)
-OBSERVED_MISSING: Final = (
-    "the observed distribution needs access logs in the analytics store (telemetry issue), "
-    "which is not built; only the configured weights are known"
-)
+ENDPOINTSLICES: Final = served_type("endpointslices", "discovery.k8s.io")
+NETWORKPOLICIES: Final = served_type("networkpolicies", "networking.k8s.io")
 GuardDep = Annotated[Guard, Depends(get_guard)]
 # Read on httproutes in every namespace (see the module docstring).
 ClusterReader = Annotated[
@@ -75,6 +89,8 @@ class SimulateBody(BaseModel):
     """A request to route: its fields, or ``curl`` (a pasted curl command) instead."""
 
     model_config = ConfigDict(extra="forbid")
+    # Fields that are not part of the request (allowed next to ``curl``).
+    NOT_REQUEST: ClassVar[frozenset[str]] = frozenset({"curl", "gateway"})
 
     curl: str | None = Field(default=None, max_length=16384)
     method: str = "GET"
@@ -92,7 +108,7 @@ class SimulateBody(BaseModel):
     def request(self) -> SimulatedRequest:
         """The request to simulate (400 for a bad curl or a missing host)."""
         if self.curl is not None:
-            mixed = self.model_fields_set - {"curl", "gateway"}
+            mixed = self.model_fields_set - self.NOT_REQUEST
             if mixed:
                 raise _bad(f"give either curl or the request fields, not both ({sorted(mixed)})")
             try:
@@ -118,34 +134,30 @@ class SimulateBody(BaseModel):
         )
 
 
-def _bad(message: str, reason: str = "BadRequest") -> HTTPException:
-    return HTTPException(status_code=400, detail={"message": message, "reason": reason})
+class TraceBody(SimulateBody):
+    """A request to trace, and how to find it in the access logs.
 
+    ``request_id`` / ``trace_id`` override the request's ``x-request-id`` and
+    ``traceparent`` headers; without either, the most recent rows with the request's host,
+    path and method are shown (labelled as such). The window defaults to the last 24 hours
+    for an id, the last 15 minutes otherwise.
+    """
 
-class TraceStep(BaseModel):
-    """One stage of the waterfall."""
-
-    stage: Literal["gateway", "listener", "route", "filters", "policies", "upstream", "response"]
-    status: Literal["ok", "miss", "error", "skipped"]
-    summary: str
-    detail: dict[str, Any] = Field(default_factory=dict)
-    duration_ms: float | None = Field(
-        default=None, description="Needs access logs; null until the analytics store exists."
+    NOT_REQUEST: ClassVar[frozenset[str]] = frozenset(
+        {"curl", "gateway", "request_id", "trace_id", "since", "until", "limit"}
     )
 
+    request_id: str | None = Field(default=None, min_length=1, max_length=256)
+    trace_id: str | None = Field(
+        default=None, pattern=r"^[0-9a-fA-F]{32}$", description="W3C trace id (32 hex digits)."
+    )
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    limit: int = Field(default=20, ge=1, le=200, description="Log rows per table at most.")
 
-class LogCorrelation(BaseModel):
-    available: bool
-    reason: str
-    request_id: str | None = None
 
-
-class TraceResult(BaseModel):
-    outcome: str
-    status: int | None
-    steps: list[TraceStep]
-    logs: LogCorrelation
-    simulation: SimulationResult
+def _bad(message: str, reason: str = "BadRequest") -> HTTPException:
+    return HTTPException(status_code=400, detail={"message": message, "reason": reason})
 
 
 class PolicyConflicts(BaseModel):
@@ -164,139 +176,6 @@ class EffectiveScope(BaseModel):
 class EffectivePolicyView(BaseModel):
     target: TargetRef
     scopes: list[EffectiveScope]
-
-
-class RuleSplit(BaseModel):
-    rule: int
-    matches: list[dict[str, Any]] = Field(default_factory=list)
-    backends: list[BackendShare]
-    status_without_forwarding: int | None = Field(
-        default=None, description="404 (no backendRefs) or 500 (all weights 0 / invalid)."
-    )
-    mirrors: list[str] = Field(default_factory=list)
-
-
-class TrafficSplit(BaseModel):
-    kind: str
-    namespace: str
-    name: str
-    rules: list[RuleSplit]
-    observed: None = None
-    observed_reason: str = OBSERVED_MISSING
-
-
-def trace_of(sim: SimulationResult) -> TraceResult:
-    """The waterfall of a simulation: gateway, listener, route, filters, policies, upstream."""
-    steps: list[TraceStep] = []
-    losing = [c.model_dump() for c in sim.listeners if not c.chosen]
-    if sim.gateway is None:
-        steps.append(
-            TraceStep(
-                stage="gateway",
-                status="miss",
-                summary="no Gateway listens on the request's port, scheme and host",
-                detail={"listeners": losing},
-            )
-        )
-    else:
-        steps.append(TraceStep(stage="gateway", status="ok", summary=f"Gateway {sim.gateway}"))
-        chosen = next((c for c in sim.listeners if c.chosen), None)
-        steps.append(
-            TraceStep(
-                stage="listener",
-                status="ok",
-                summary=f"listener {sim.listener}: {chosen.reason if chosen else ''}".strip(),
-                detail={"chosen": chosen.model_dump() if chosen else None, "others": losing},
-            )
-        )
-        route = sim.route
-        steps.append(
-            TraceStep(
-                stage="route",
-                status="ok" if route is not None else "miss",
-                summary=(
-                    f"{route.kind} {route.namespace}/{route.name} rule {route.rule} "
-                    f"match {route.match} (virtual server {sim.hostname or '*'})"
-                    if route is not None
-                    else f"no rule matches under virtual server {sim.hostname or '*'}: 404"
-                ),
-                detail={
-                    "match": route.model_dump() if route else None,
-                    "precedence": sim.precedence,
-                    "candidates": [c.model_dump() for c in sim.candidates],
-                },
-            )
-        )
-    if sim.filters is not None:
-        steps.append(
-            TraceStep(
-                stage="filters",
-                status="ok",
-                summary=", ".join(f.type for f in sim.filters.applied) or "no filters",
-                detail=sim.filters.model_dump(),
-            )
-        )
-    if sim.policies is not None:
-        active = [p for p in sim.policies.policies if p.status == "active"]
-        steps.append(
-            TraceStep(
-                stage="policies",
-                status="ok",
-                summary=", ".join(f"{p.policy.kind} {p.policy.name}" for p in active)
-                or "no policies in effect",
-                detail=sim.policies.model_dump(),
-            )
-        )
-    if sim.route is not None:
-        shares = ", ".join(f"{b.name} {b.share:.0%}" for b in sim.backends)
-        steps.append(
-            TraceStep(
-                stage="upstream",
-                status="ok" if sim.outcome == "forwarded" else "skipped",
-                summary=f"backends: {shares}" if shares else "no backends",
-                detail={"backends": [b.model_dump() for b in sim.backends]},
-            )
-        )
-    steps.append(
-        TraceStep(
-            stage="response",
-            status="error" if (sim.status or 0) >= 400 else "ok",
-            summary=(
-                f"the gateway answers {sim.status} itself ({sim.outcome})"
-                if sim.status is not None
-                else "forwarded; the backend's response is only known from access logs"
-            ),
-        )
-    )
-    request_id = sim.request.header("x-request-id") or sim.request.header("traceparent")
-    return TraceResult(
-        outcome=sim.outcome,
-        status=sim.status,
-        steps=steps,
-        logs=LogCorrelation(available=False, reason=LOGS_MISSING, request_id=request_id),
-        simulation=sim,
-    )
-
-
-def traffic_split(table: RoutingTable, kind: str, namespace: str, name: str) -> TrafficSplit:
-    """Configured weights and shares per rule of one route (KeyError if it is unknown)."""
-    key = (kind, namespace, name)
-    route, attachment = table.routes[key], table.attachments[key]
-    rules: list[RuleSplit] = []
-    for r, rule in enumerate(as_dicts(spec_of(route).get("rules"))):
-        verdicts = [b for b in attachment.backends if b.rule == r]
-        shares, status = backend_shares(verdicts, table.snapshot.inferencepools)
-        redirect = any(f.get("type") == "RequestRedirect" for f in as_dicts(rule.get("filters")))
-        rules.append(
-            RuleSplit(
-                rule=r,
-                matches=[dict(m) for m in as_dicts(rule.get("matches"))],
-                backends=shares,
-                status_without_forwarding=None if redirect else status,
-                mirrors=[f"{b.namespace}/{b.name}" for b in verdicts if b.mirror],
-            )
-        )
-    return TrafficSplit(kind=kind, namespace=namespace, name=name, rules=rules)
 
 
 def _effective_view(
@@ -351,6 +230,23 @@ def _effective_view(
     return EffectivePolicyView(target=target, scopes=scopes)
 
 
+def reachability_inputs(cluster: Cluster) -> ReachabilityInputs:
+    """The cache's EndpointSlices and NetworkPolicies for route check 8 (None + why when
+    the cache cannot give them)."""
+    found: dict[str, list[Obj] | None] = {}
+    missing: dict[str, str] = {}
+    for t in (ENDPOINTSLICES, NETWORKPOLICIES):
+        try:
+            found[t.kind] = list(cluster.cache.list(t).items)
+        except (CacheNotSyncedError, UnknownResourceTypeError) as err:
+            found[t.kind], missing[t.kind] = None, str(err)
+    return ReachabilityInputs(
+        endpointslices=found["EndpointSlice"],
+        networkpolicies=found["NetworkPolicy"],
+        missing=missing,
+    )
+
+
 def _not_found(kind: str, namespace: str, name: str) -> HTTPException:
     return HTTPException(
         status_code=404, detail={"message": f"{kind} {namespace}/{name} not found"}
@@ -377,9 +273,27 @@ def router(tables: RoutingTables | None = None) -> APIRouter:
         return await simulated(cluster, guard, body)
 
     @api.post("/diagnostics/trace", response_model=TraceResult)
-    async def trace(body: SimulateBody, cluster: ClusterDep, guard: ClusterReader) -> TraceResult:
-        """The simulated request's path as a waterfall (no access logs yet: says so)."""
-        return trace_of(await simulated(cluster, guard, body))
+    async def trace(
+        body: TraceBody, request: Request, cluster: ClusterDep, guard: ClusterReader
+    ) -> TraceResult:
+        """The simulated request's path as a waterfall, with its access-log rows: observed
+        status, upstream and timings, and whether they agree with the simulation."""
+        sim = await simulated(cluster, guard, body)
+        keys = keys_of(sim.request, body.request_id, body.trace_id)
+        try:
+            logs = await trace_logs(
+                analytics_of(request),
+                guard,
+                cluster.name,
+                sim,
+                keys,
+                since=body.since,
+                until=body.until,
+                limit=body.limit,
+            )
+        except ValueError as err:
+            raise _bad(str(err)) from err
+        return trace_of(sim, logs)
 
     @api.get("/diagnostics/route-check", response_model=RouteCheckReport)
     async def route_check(
@@ -401,7 +315,14 @@ def router(tables: RoutingTables | None = None) -> APIRouter:
             visible = namespaces
         else:
             visible = {ns for ns in namespaces if await guard.allowed(Action.READ, HTTPROUTES, ns)}
-        return check_route(table, kind, namespace, name, visible=visible.__contains__)
+        return check_route(
+            table,
+            kind,
+            namespace,
+            name,
+            visible=visible.__contains__,
+            reachability=reachability_inputs(cluster),
+        )
 
     @api.get("/policies/conflicts", response_model=PolicyConflicts)
     async def policy_conflicts(
@@ -447,21 +368,57 @@ def router(tables: RoutingTables | None = None) -> APIRouter:
     @api.get("/traffic-split", response_model=TrafficSplit)
     async def split(
         namespace: str,
+        request: Request,
         cluster: ClusterDep,
         guard: GuardDep,
         name: str | None = None,
         route: Annotated[str | None, Query(description="Alias of name (spec §3.3.2).")] = None,
         kind: Literal["HTTPRoute", "GRPCRoute"] = "HTTPRoute",
+        observe: Annotated[
+            bool, Query(description="Read the observed split from the access logs.")
+        ] = True,
+        since: Annotated[dt.datetime | None, Query(description="Default: an hour ago.")] = None,
+        until: Annotated[dt.datetime | None, Query(description="Default: now.")] = None,
+        bucket: Annotated[
+            int | None, Query(ge=10, le=86400, description="Bucket width (s) of the series.")
+        ] = None,
+        tolerance: Annotated[
+            float, Query(gt=0, lt=1, description="Drift beyond this share difference.")
+        ] = 0.05,
+        min_requests: Annotated[
+            int, Query(ge=1, description="Requests a rule needs before drift is judged.")
+        ] = 50,
     ) -> TrafficSplit:
-        """An HTTPRoute's configured weights and shares per rule (observed: needs logs)."""
+        """A route's configured weights and shares per rule, and the observed shares per
+        backend over the window (per time bucket too), with drift beyond ``tolerance``."""
         wanted = name or route
         if not wanted:
             raise _bad("name (or route) is required")
         await guard.authorize(Action.READ, ref_for(kind), namespace, name=wanted)
         table = await memo.table(cluster)
         try:
-            return traffic_split(table, kind, namespace, wanted)
+            split_ = traffic_split(table, kind, namespace, wanted)
         except KeyError:
             raise _not_found(kind, namespace, wanted) from None
+        if not observe:
+            split_.observed_reason = "not asked for (observe=false)"
+            return split_
+        try:
+            split_.observed, split_.observed_reason = await observed(
+                analytics_of(request),
+                guard,
+                cluster.name,
+                namespace,
+                wanted,
+                split_.rules,
+                since=since,
+                until=until,
+                bucket_seconds=bucket,
+                tolerance=tolerance,
+                min_requests=min_requests,
+            )
+        except ValueError as err:
+            raise _bad(str(err)) from err
+        return split_
 
     return api
