@@ -1267,6 +1267,48 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/v1/clusters/{cluster}/inference/metrics/latency-breakdown": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Latency Breakdown Panel
+         * @description Request latency breakdown per pool from the inference logs: queue wait, prefill
+         *     (to the first token), token generation (decode) and the response, p50/p95/avg.
+         */
+        readonly get: operations["latency_breakdown_panel_api_v1_clusters__cluster__inference_metrics_latency_breakdown_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/inference/metrics/model-comparison": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Model Comparison Panel
+         * @description Model throughput comparison from the inference logs: per model and pool,
+         *     requests, error rate, TTFT p50/p95, tokens/s and tokens over the window.
+         */
+        readonly get: operations["model_comparison_panel_api_v1_clusters__cluster__inference_metrics_model_comparison_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/v1/clusters/{cluster}/inference/metrics/pool/{namespace}/{name}": {
         readonly parameters: {
             readonly query?: never;
@@ -3118,6 +3160,48 @@ export interface paths {
          * @description GPU utilisation heatmap: one row per pod GPU of every readable pool.
          */
         readonly get: operations["gpu_api_v1_inference_metrics_gpu_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/inference/metrics/latency-breakdown": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Latency Breakdown Panel
+         * @description Request latency breakdown per pool from the inference logs: queue wait, prefill
+         *     (to the first token), token generation (decode) and the response, p50/p95/avg.
+         */
+        readonly get: operations["latency_breakdown_panel_api_v1_inference_metrics_latency_breakdown_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/inference/metrics/model-comparison": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /**
+         * Model Comparison Panel
+         * @description Model throughput comparison from the inference logs: per model and pool,
+         *     requests, error rate, TTFT p50/p95, tokens/s and tokens over the window.
+         */
+        readonly get: operations["model_comparison_panel_api_v1_inference_metrics_model_comparison_get"];
         readonly put?: never;
         readonly post?: never;
         readonly delete?: never;
@@ -5960,6 +6044,46 @@ export interface components {
             /** Path */
             readonly path: string;
         };
+        /**
+         * LatencyBreakdown
+         * @description Per pool: queue wait, prefill, decode and response, p50/p95/avg each.
+         */
+        readonly LatencyBreakdown: {
+            /** Items */
+            readonly items: readonly components["schemas"]["PoolLatencyBreakdown"][];
+            /**
+             * Since
+             * Format: date-time
+             */
+            readonly since: string;
+            /**
+             * Until
+             * Format: date-time
+             */
+            readonly until: string;
+        };
+        /**
+         * LatencyPhase
+         * @description One phase of the requests of a pool.
+         */
+        readonly LatencyPhase: {
+            /**
+             * Avg Ms
+             * @description Averages add up to the mean total; quantiles do not.
+             */
+            readonly avg_ms: number | null;
+            /** Label */
+            readonly label: string;
+            /** P50 Ms */
+            readonly p50_ms: number | null;
+            /** P95 Ms */
+            readonly p95_ms: number | null;
+            /**
+             * Phase
+             * @description queue, prefill, decode or response.
+             */
+            readonly phase: string;
+        };
         /** ListenerCandidate */
         readonly ListenerCandidate: {
             /** Chosen */
@@ -6134,6 +6258,76 @@ export interface components {
             readonly preferences: {
                 readonly [key: string]: unknown;
             };
+        };
+        /**
+         * ModelComparison
+         * @description Per model and pool: requests, TTFT, TPS, error rate and tokens over the window.
+         */
+        readonly ModelComparison: {
+            /** Items */
+            readonly items: readonly components["schemas"]["ModelThroughput"][];
+            /**
+             * Since
+             * Format: date-time
+             */
+            readonly since: string;
+            /**
+             * Until
+             * Format: date-time
+             */
+            readonly until: string;
+        };
+        /**
+         * ModelThroughput
+         * @description How one model in one pool performed over the window.
+         */
+        readonly ModelThroughput: {
+            /**
+             * Error Rate
+             * @description errors / requests.
+             */
+            readonly error_rate: number;
+            /**
+             * Errors
+             * @description Responses with status 500 or more.
+             */
+            readonly errors: number;
+            /** Input Tokens */
+            readonly input_tokens: number;
+            /** Model */
+            readonly model: string;
+            /** Namespace */
+            readonly namespace: string;
+            /** Output Tokens */
+            readonly output_tokens: number;
+            /**
+             * Output Tokens Per Second
+             * @description Aggregate generation throughput: output tokens / the window's seconds.
+             */
+            readonly output_tokens_per_second: number;
+            /** Pool */
+            readonly pool: string;
+            /** Requests */
+            readonly requests: number;
+            /**
+             * Requests Per Second
+             * @description requests / the window's seconds.
+             */
+            readonly requests_per_second: number;
+            /**
+             * Tps Avg
+             * @description Mean per-request generation speed (tokens/s) of requests reporting one.
+             */
+            readonly tps_avg: number | null;
+            /** Ttft Avg Ms */
+            readonly ttft_avg_ms: number | null;
+            /**
+             * Ttft P50 Ms
+             * @description Over requests that reported a TTFT.
+             */
+            readonly ttft_p50_ms: number | null;
+            /** Ttft P95 Ms */
+            readonly ttft_p95_ms: number | null;
         };
         /**
          * ObjectList
@@ -6524,6 +6718,31 @@ export interface components {
             readonly window_cost: number;
             /** Window Hours */
             readonly window_hours: number;
+        };
+        /**
+         * PoolLatencyBreakdown
+         * @description Where the time of a pool's requests goes.
+         */
+        readonly PoolLatencyBreakdown: {
+            /** Namespace */
+            readonly namespace: string;
+            /** Phases */
+            readonly phases: readonly components["schemas"]["LatencyPhase"][];
+            /** Pool */
+            readonly pool: string;
+            /** Requests */
+            readonly requests: number;
+            /**
+             * Requests With Phases
+             * @description Requests that reported their phases.
+             */
+            readonly requests_with_phases: number;
+            /** Total Avg Ms */
+            readonly total_avg_ms: number | null;
+            /** Total P50 Ms */
+            readonly total_p50_ms: number | null;
+            /** Total P95 Ms */
+            readonly total_p95_ms: number | null;
         };
         /**
          * PoolMetrics
@@ -11103,6 +11322,80 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["GpuHeatmap"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly latency_breakdown_panel_api_v1_clusters__cluster__inference_metrics_latency_breakdown_get: {
+        readonly parameters: {
+            readonly query?: {
+                readonly namespace?: string | null;
+                /** @description InferencePool name. */
+                readonly pool?: string | null;
+                /** @description Model name. */
+                readonly model?: string | null;
+                readonly since?: string | null;
+                readonly until?: string | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["LatencyBreakdown"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly model_comparison_panel_api_v1_clusters__cluster__inference_metrics_model_comparison_get: {
+        readonly parameters: {
+            readonly query?: {
+                readonly namespace?: string | null;
+                /** @description InferencePool name. */
+                readonly pool?: string | null;
+                /** @description Model name. */
+                readonly model?: string | null;
+                readonly since?: string | null;
+                readonly until?: string | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ModelComparison"];
                 };
             };
             /** @description Validation Error */
@@ -17429,6 +17722,80 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["GpuHeatmap"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly latency_breakdown_panel_api_v1_inference_metrics_latency_breakdown_get: {
+        readonly parameters: {
+            readonly query?: {
+                readonly namespace?: string | null;
+                /** @description InferencePool name. */
+                readonly pool?: string | null;
+                /** @description Model name. */
+                readonly model?: string | null;
+                readonly since?: string | null;
+                readonly until?: string | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["LatencyBreakdown"];
+                };
+            };
+            /** @description Validation Error */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly model_comparison_panel_api_v1_inference_metrics_model_comparison_get: {
+        readonly parameters: {
+            readonly query?: {
+                readonly namespace?: string | null;
+                /** @description InferencePool name. */
+                readonly pool?: string | null;
+                /** @description Model name. */
+                readonly model?: string | null;
+                readonly since?: string | null;
+                readonly until?: string | null;
+            };
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["ModelComparison"];
                 };
             };
             /** @description Validation Error */
