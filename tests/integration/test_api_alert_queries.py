@@ -6,6 +6,7 @@ fails shows on the rule, not as a crash."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -16,10 +17,17 @@ from typing import Any
 import httpx
 import pytest
 from api_harness import running_api, settings_for, until
+from lightkube import ApiError, Client
+from lightkube.models.authentication_v1 import TokenRequestSpec
+from lightkube.models.meta_v1 import ObjectMeta
+from lightkube.models.rbac_v1 import PolicyRule, RoleRef, Subject
+from lightkube.resources.core_v1 import ServiceAccount, ServiceAccountToken
+from lightkube.resources.rbac_authorization_v1 import ClusterRole, ClusterRoleBinding
 from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
 from prometheus_harness import running_prometheus
 
 from alert_receiver import Receiver, serve
+from ngf_console.api.auth import AuthSettings
 from ngf_console.telemetry.analytics.config import AnalyticsSettings
 from ngf_console.telemetry.analytics.otlp import attribute_of
 from ngf_console.telemetry.prometheus import PrometheusClient
@@ -294,3 +302,68 @@ def test_prometheus_down_is_the_rules_error_not_a_crash(
             assert refused.status_code == 422
             assert "unknown metric source" in refused.json()["detail"]["causes"][0]["message"]
     assert got.bodies(hook) == []
+
+
+def _cluster_role(kube: Client, name: str, rules: list[PolicyRule], account: str, ns: str) -> None:
+    kube.create(ClusterRole(metadata=ObjectMeta(name=name), rules=rules))
+    kube.create(
+        ClusterRoleBinding(
+            metadata=ObjectMeta(name=name),
+            roleRef=RoleRef(apiGroup="rbac.authorization.k8s.io", kind="ClusterRole", name=name),
+            subjects=[Subject(kind="ServiceAccount", name=account, namespace=ns)],
+        )
+    )
+
+
+def test_query_rules_need_cluster_wide_reads_of_what_they_query(
+    kubeconfig: Path, kube: Client, namespace: str, prometheus: str, tmp_path: Path
+) -> None:
+    """Kubernetes auth: writing alert rules is not enough for a query rule; its writer must
+    also list what the query reads in every namespace (as for POST /logs/sql)."""
+    kube.create(ServiceAccount(metadata=ObjectMeta(name="alerter", namespace=namespace)))
+    token = kube.create(
+        ServiceAccountToken(
+            metadata=ObjectMeta(), spec=TokenRequestSpec(audiences=[], expirationSeconds=3600)
+        ),
+        "alerter",
+        namespace=namespace,
+    ).status
+    assert token is not None
+    headers = {"Authorization": f"Bearer {token.token}"}
+    names = [f"{namespace}-alert-writer", f"{namespace}-telemetry-reader"]
+    write = PolicyRule(
+        apiGroups=["ngf-console.f5.com"], resources=["alertrules"], verbs=["create", "update"]
+    )
+    read = PolicyRule(
+        apiGroups=["gateway.networking.k8s.io", "inference.networking.k8s.io"],
+        resources=["gateways", "httproutes", "inferencepools"],
+        verbs=["get", "list"],
+    )
+    settings = settings_for(
+        kubeconfig,
+        tmp_path / "console.db",
+        prometheus_url=prometheus,
+        auth=AuthSettings.model_validate(
+            {"mode": "kubernetes", "kubernetes": {"access_review_cache_seconds": 0}}
+        ),
+    )
+    try:
+        _cluster_role(kube, names[0], [write], "alerter", namespace)
+        with running_api(settings) as url, httpx.Client(base_url=url, timeout=30) as http:
+            promql = _rule("prometheus_query", "max by (pool) (ngf_test_queue)", "http://x/h")
+            sql = _rule("clickhouse_query", "SELECT 1 AS value", "http://x/h")
+            cert = _rule("cert_expiry", "", "http://x/h")
+            cert["config"].pop("query")
+            assert http.post("/api/v1/alerts/rules", json=cert, headers=headers).status_code == 201
+            for body in (promql, sql):
+                refused = http.post("/api/v1/alerts/rules", json=body, headers=headers)
+                assert refused.status_code == 403, refused.text
+            _cluster_role(kube, names[1], [read], "alerter", namespace)
+            for body in (promql, sql):
+                created = http.post("/api/v1/alerts/rules", json=body, headers=headers)
+                assert created.status_code == 201, created.text
+    finally:
+        for name in names:
+            for kind in (ClusterRoleBinding, ClusterRole):
+                with contextlib.suppress(ApiError):
+                    kube.delete(kind, name)
