@@ -2,8 +2,9 @@
 
 A source turns a rule's ``query``/``params`` into labelled samples; each sample's labels
 identify one alert of the rule (one certificate, one route, ...). Sources are registered
-by name with the runner, so Prometheus and ClickHouse sources plug in the same way as the
-certificate expiry source here.
+by name with the runner; the Prometheus and ClickHouse query sources
+(:mod:`ngf_console.alerts.query_sources`) plug in the same way as the certificate expiry
+source here.
 """
 
 from __future__ import annotations
