@@ -21,12 +21,27 @@ export function useCreateFlow(path: string, onError: (error: Error) => void) {
 }
 export type CreateFlow = ReturnType<typeof useCreateFlow>;
 
+/** The manifest of a form's current values, even incomplete ones (null if it cannot be built yet). */
+export function draftManifest<T>(values: T, build: (v: T) => Manifest): Manifest | null {
+  try {
+    return build(values);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Put each cause of an API refusal on the form field it names (via `toField`); returns how
  * many found a field. Causes without one stay in the error box shown with the form.
  */
 export function applyApiFieldErrors(error: unknown, toField: (apiField: string) => string | undefined, setError: (name: string, message: string) => void): number {
   if (!(error instanceof ApiError)) return 0;
+  const namespace = missingNamespace(error);
+  const namespaceField = namespace === undefined ? undefined : toField('metadata.namespace');
+  if (namespace !== undefined && namespaceField) {
+    setError(namespaceField, `Namespace ${namespace} does not exist in this cluster`);
+    return 1;
+  }
   let placed = 0;
   for (const cause of error.causes) {
     const field = cause.field ? toField(cause.field) : undefined;
@@ -38,9 +53,15 @@ export function applyApiFieldErrors(error: unknown, toField: (apiField: string) 
   return placed;
 }
 
+/** The namespace named by a 404 `namespaces "x" not found` (a create into a namespace that does not exist). */
+export function missingNamespace(error: ApiError): string | undefined {
+  if (error.status !== 404) return undefined;
+  return /namespaces "([^"]+)" not found/.exec(error.message)?.[1];
+}
+
 /** An API refusal, worded for a kind whose CRD the cluster lacks (404 from the API server). */
 export function BuilderError({ error, kind, crd, since }: { error: unknown; kind: string; crd?: string; since?: string }) {
-  if (error instanceof ApiError && error.status === 404) {
+  if (error instanceof ApiError && error.status === 404 && missingNamespace(error) === undefined) {
     return (
       <ErrorBox
         title={`${kind} is not installed in this cluster`}
@@ -56,8 +77,8 @@ export function BuilderError({ error, kind, crd, since }: { error: unknown; kind
  * would store it with the button that creates it. A manifest edited after its dry run
  * must be reviewed again.
  */
-export function ReviewColumn({ kind, manifest, flow }: { kind: string; manifest: Manifest | null; flow: CreateFlow }) {
-  const reviewed = flow.review.data && flow.review.variables && manifest !== null && JSON.stringify(flow.review.variables) === JSON.stringify(manifest);
+export function ReviewColumn({ kind, manifest, valid, flow }: { kind: string; manifest: Manifest | null; valid: boolean; flow: CreateFlow }) {
+  const reviewed = valid && flow.review.data && flow.review.variables && manifest !== null && JSON.stringify(flow.review.variables) === JSON.stringify(manifest);
   return (
     <div className="space-y-4 xl:sticky xl:top-0 xl:self-start">
       {reviewed && flow.review.data ? (
@@ -75,6 +96,7 @@ export function ReviewColumn({ kind, manifest, flow }: { kind: string; manifest:
       ) : (
         <Card title="YAML">
           {flow.review.data && <p className="mb-2 text-xs text-fg-muted">Changed since the dry run: review it again before creating.</p>}
+          {!valid && manifest && <p className="mb-2 text-xs text-fg-muted">Incomplete: the form still has fields to fill in or fix.</p>}
           <CodeBlock text={manifest ? stringify(manifest) : '# fill in the form'} label={`${kind} YAML`} maxHeight="max-h-[70vh]" />
         </Card>
       )}

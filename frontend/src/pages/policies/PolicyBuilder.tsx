@@ -3,7 +3,7 @@ import { useForm, type Path, type Resolver } from 'react-hook-form';
 import { useParams, useSearchParams } from 'react-router';
 import { usePolicyServed } from '../../api/builderQueries';
 import { useEdition, useScope } from '../../api/queries';
-import { BuilderError, CreatedNotice, ReviewColumn, applyApiFieldErrors, useCreateFlow } from '../../components/CreateReview';
+import { BuilderError, CreatedNotice, ReviewColumn, applyApiFieldErrors, draftManifest, useCreateFlow } from '../../components/CreateReview';
 import { EnterpriseGate } from '../../components/Enterprise';
 import { LinkButton } from '../../components/LinkButton';
 import { PageHeader } from '../../components/PageHeader';
@@ -35,8 +35,8 @@ function PolicyEditor({ type, initial }: { type: PolicyType; initial: PolicyForm
   });
   const flow = useCreateFlow(`/policies/${type}`, (err) => applyApiFieldErrors(err, (f) => policyFormField(type, f), (name, message) => setError(name as Path<PolicyForm>, { type: 'api', message })));
   const values = watch();
-  const parsed = policyForm.safeParse(values);
-  const manifest = parsed.success ? toPolicy(parsed.data) : null;
+  const valid = policyForm.safeParse(values).success;
+  const manifest = draftManifest(values, toPolicy);
   const Settings = SETTINGS[type];
   const props = { register, errors, control, values };
 
@@ -61,7 +61,7 @@ function PolicyEditor({ type, initial }: { type: PolicyType; initial: PolicyForm
           </div>
           {(flow.review.error || flow.create.error) && <BuilderError error={flow.create.error ?? flow.review.error} kind={info.kind} crd={info.crd} since={info.since} />}
         </form>
-        <ReviewColumn kind={info.kind} manifest={manifest} flow={flow} />
+        <ReviewColumn valid={valid} kind={info.kind} manifest={manifest} flow={flow} />
       </div>
     </>
   );

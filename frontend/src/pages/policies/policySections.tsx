@@ -45,7 +45,7 @@ function TargetRow({ index, info, props, onRemove }: { index: number; info: Poli
   const nameError = message(errors, `targets.${index}.name`);
   const kindError = message(errors, `targets.${index}.kind`);
   return (
-    <div className="mb-2 grid grid-cols-1 items-end gap-2 md:grid-cols-4">
+    <div className="mb-3 grid grid-cols-1 items-end gap-2 md:grid-cols-2">
       <Field id={`t${index}k`} label="Target kind" error={kindError}>
         <select id={`t${index}k`} className={inputClass} aria-invalid={!!kindError} {...register(`targets.${index}.kind`)}>
           {info.targetKinds.map((k) => <option key={k}>{k}</option>)}
@@ -57,12 +57,12 @@ function TargetRow({ index, info, props, onRemove }: { index: number; info: Poli
           {names.names.map((n) => <option key={n}>{n}</option>)}
         </select>
       </Field>
-      {info.kind === 'BackendTLSPolicy' ? (
-        <Text name={`targets.${index}.sectionName`} label="Service port name (optional)" register={register} errors={errors} />
-      ) : (
-        <span />
+      {info.kind === 'BackendTLSPolicy' && <Text name={`targets.${index}.sectionName`} label="Service port name (optional)" register={register} errors={errors} />}
+      {onRemove && (
+        <div>
+          <Button variant="ghost" className="text-xs" onClick={onRemove}>Remove target {index + 1}</Button>
+        </div>
       )}
-      {onRemove ? <Button variant="ghost" className="text-xs" onClick={onRemove}>Remove target {index + 1}</Button> : <span />}
     </div>
   );
 }

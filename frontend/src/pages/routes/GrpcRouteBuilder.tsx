@@ -1,7 +1,7 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useFieldArray, useForm, type Control, type FieldErrors, type Path, type UseFormRegister, type UseFormWatch } from 'react-hook-form';
 import { useScope } from '../../api/queries';
-import { BuilderError, CreatedNotice, ReviewColumn, applyApiFieldErrors, useCreateFlow } from '../../components/CreateReview';
+import { BuilderError, CreatedNotice, ReviewColumn, applyApiFieldErrors, draftManifest, useCreateFlow } from '../../components/CreateReview';
 import { PageHeader } from '../../components/PageHeader';
 import { Button, Card, Field, inputClass } from '../../components/ui';
 import { GRPC_MATCH_TYPES, NEW_GRPC_MATCH, NEW_GRPC_RULE, grpcFormField, grpcRouteForm, toGrpcRoute, type GrpcRouteForm } from '../../forms/grpcRoute';
@@ -81,8 +81,8 @@ export function GrpcRouteBuilder() {
   const rules = useFieldArray({ control, name: 'rules' });
   const flow = useCreateFlow('/grpcroutes', (err) => applyApiFieldErrors(err, grpcFormField, (name, message) => setError(name as Path<GrpcRouteForm>, { type: 'api', message })));
   const values = watch();
-  const parsed = grpcRouteForm.safeParse(values);
-  const manifest = parsed.success ? toGrpcRoute(parsed.data) : null;
+  const valid = grpcRouteForm.safeParse(values).success;
+  const manifest = draftManifest(values, toGrpcRoute);
 
   if (flow.create.data) {
     return (
@@ -114,7 +114,7 @@ export function GrpcRouteBuilder() {
           </div>
           {(flow.review.error || flow.create.error) && <BuilderError error={flow.create.error ?? flow.review.error} kind="GRPCRoute" crd="grpcroutes.gateway.networking.k8s.io" since="Gateway API 1.1" />}
         </form>
-        <ReviewColumn kind="GRPCRoute" manifest={manifest} flow={flow} />
+        <ReviewColumn valid={valid} kind="GRPCRoute" manifest={manifest} flow={flow} />
       </div>
     </section>
   );

@@ -1,7 +1,7 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useFieldArray, useForm, type Path } from 'react-hook-form';
 import { useScope } from '../../api/queries';
-import { BuilderError, CreatedNotice, ReviewColumn, applyApiFieldErrors, useCreateFlow } from '../../components/CreateReview';
+import { BuilderError, CreatedNotice, ReviewColumn, applyApiFieldErrors, draftManifest, useCreateFlow } from '../../components/CreateReview';
 import { PageHeader } from '../../components/PageHeader';
 import { Button, Card, Field, inputClass } from '../../components/ui';
 import { L4_PATHS, hasHostnames, initialL4Form, l4FormField, l4RouteForm, toL4Route, type L4Kind, type L4RouteForm } from '../../forms/l4Route';
@@ -28,8 +28,8 @@ export function L4RouteBuilder({ kind }: { kind: L4Kind }) {
   const backends = useFieldArray({ control, name: 'backends' });
   const flow = useCreateFlow(`/${L4_PATHS[kind]}`, (err) => applyApiFieldErrors(err, l4FormField, (name, message) => setError(name as Path<L4RouteForm>, { type: 'api', message })));
   const values = watch();
-  const parsed = l4RouteForm.safeParse(values);
-  const manifest = parsed.success ? toL4Route(parsed.data) : null;
+  const valid = l4RouteForm.safeParse(values).success;
+  const manifest = draftManifest(values, toL4Route);
   const title = `Create ${kind}`;
 
   if (flow.create.data) {
@@ -75,7 +75,7 @@ export function L4RouteBuilder({ kind }: { kind: L4Kind }) {
           </div>
           {(flow.review.error || flow.create.error) && <BuilderError error={flow.create.error ?? flow.review.error} kind={kind} crd={`${L4_PATHS[kind]}.gateway.networking.k8s.io`} since="the Gateway API experimental channel" />}
         </form>
-        <ReviewColumn kind={kind} manifest={manifest} flow={flow} />
+        <ReviewColumn valid={valid} kind={kind} manifest={manifest} flow={flow} />
       </div>
     </section>
   );
