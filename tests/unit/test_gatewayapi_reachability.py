@@ -229,3 +229,17 @@ def test_inference_pool_backend_and_its_endpoint_picker() -> None:
     _deny_ingress(s)
     blocked = run(s)
     assert blocked.status == "fail" and "InferencePool default/pool" in blocked.summary
+
+
+def test_policies_and_pods_of_unreadable_namespaces_are_not_named() -> None:
+    s = scene()
+    _deny_egress(s)  # a policy in the Gateway's namespace, infra
+    objs = [v for k, v in s.items() if k not in ("slices", "policies") and v is not None]
+    table = RoutingTable(ClusterSnapshot.from_objects(objs), NS_LABELS)
+    attachment = table.attachments[("HTTPRoute", "default", "app")]
+    inputs = ReachabilityInputs(s["slices"], s["policies"])
+    hidden = check_reachability(table, attachment, inputs, lambda ns: ns == "default")
+    assert hidden.status == "fail"
+    assert "refused by a NetworkPolicy in a namespace you cannot read" in hidden.summary
+    assert "a data-plane pod of Gateway infra/gw -> default/web-1:8080" in hidden.summary
+    assert "infra/np" not in text(hidden) and "gw-nginx-0" not in text(hidden)

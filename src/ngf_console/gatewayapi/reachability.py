@@ -26,7 +26,7 @@ from typing import Final
 
 from ngf_console.gatewayapi.attachment import BackendVerdict, RouteAttachment
 from ngf_console.gatewayapi.netpol import ContainerPort, PodRef, connection_verdict, pod_ref
-from ngf_console.gatewayapi.route_check import CheckResult, CheckStatus, result, worst
+from ngf_console.gatewayapi.route_check import CheckResult, CheckStatus, Visible, result, worst
 from ngf_console.gatewayapi.simulate import RoutingTable
 from ngf_console.readmodel.health import pod_ready
 from ngf_console.readmodel.inference_pools import normalize_inference_pool
@@ -60,8 +60,19 @@ class ReachabilityInputs:
 
 @dataclass
 class _Findings:
+    visible: Visible = lambda _ns: True
     evidence: list[str] = field(default_factory=list)
     problems: list[tuple[CheckStatus, str, str]] = field(default_factory=list)
+
+    def policy(self, key: str) -> str:
+        """``ns/name`` of a NetworkPolicy, unless the caller may not read its namespace."""
+        ns = key.split("/", 1)[0]
+        return key if self.visible(ns) else "a NetworkPolicy in a namespace you cannot read"
+
+    def pod(self, pod: PodRef, gateway: str) -> str:
+        return (
+            pod.label if self.visible(pod.namespace) else f"a data-plane pod of Gateway {gateway}"
+        )
 
     def add(self, status: CheckStatus, summary: str, remedy: str) -> None:
         self.evidence.append(f"{status}: {summary}")
@@ -122,16 +133,21 @@ def _policies(
         for dest, port in dests:
             for verdict in connection_verdict(inputs.networkpolicies, src, dest, port, labels):
                 way = verdict.direction.lower()
-                pair = f"{src.label} -> {dest.label}:{port.number} ({way})"
+                pair = f"{out.pod(src, gateway)} -> {dest.label}:{port.number} ({way})"
                 if verdict.allowed_by:
-                    admitted.add(f"{way} admitted by {verdict.allowed_by}")
+                    admitted.add(f"{way} admitted by {out.policy(verdict.allowed_by)}")
                 if verdict.allowed is False:
-                    denied.append(f"{pair} refused by {', '.join(verdict.isolating)}")
+                    names = ", ".join(sorted({out.policy(k) for k in verdict.isolating}))
+                    denied.append(f"{pair} refused by {names}")
                     remedy = remedy or _policy_remedy(
                         verdict.direction, gateway, src, dest, port, selector
                     )
                 elif verdict.allowed is None:
-                    unknown.append(f"{pair}: {'; '.join(verdict.unjudged)}")
+                    reasons = [
+                        w if out.visible(w.split("/", 1)[0]) else "a rule you cannot read"
+                        for w in verdict.unjudged
+                    ]
+                    unknown.append(f"{pair}: {'; '.join(reasons)}")
     out.evidence += sorted(admitted)
     if denied:
         assumed = any(s.assumed for _, s in sources)
@@ -398,13 +414,20 @@ def _pool(
 
 
 def check_reachability(
-    table: RoutingTable, attachment: RouteAttachment, inputs: ReachabilityInputs
+    table: RoutingTable,
+    attachment: RouteAttachment,
+    inputs: ReachabilityInputs,
+    visible: Visible | None = None,
 ) -> CheckResult:
-    """Check 8: static reachability of each resolved backend from the data plane."""
+    """Check 8: static reachability of each resolved backend from the data plane.
+
+    NetworkPolicies and data-plane pods of namespaces where ``visible`` is false are not
+    named (the verdict still counts them).
+    """
     parents = [p for p in attachment.parents if p.gateway_found]
     if not parents:
         return result(8, "skip", "no parent Gateway exists (see gateway-attachment)")
-    out = _Findings()
+    out = _Findings(visible or (lambda _ns: True))
     sources: list[tuple[str, PodRef]] = []
     seen_gw: set[tuple[str, str]] = set()
     for parent in parents:

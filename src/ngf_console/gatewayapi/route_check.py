@@ -440,7 +440,7 @@ def check_route(
         check_tls(table, attachment, now or dt.datetime.now(dt.UTC)),
         check_connectivity(attachment)
         if reachability is None
-        else check_reachability(table, attachment, reachability),
+        else check_reachability(table, attachment, reachability, see),
     ]
     return RouteCheckReport(
         kind=kind,
