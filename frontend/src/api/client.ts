@@ -1,3 +1,4 @@
+import { useAuthStore } from '../state/auth';
 import { useUiStore } from '../state/ui';
 import type { ConsoleConfig } from './types';
 
@@ -62,6 +63,8 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
   const label = `${method} ${url}`;
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const token = useAuthStore.getState().token;
+  if (token !== null) headers['Authorization'] = `Bearer ${token}`;
   let response: Response;
   try {
     response = await fetch(url, {
@@ -74,6 +77,7 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
     if (signal?.aborted) throw cause;
     throw new ApiError(`${label}: network error`, undefined, { cause });
   }
+  if (response.status === 401) useAuthStore.getState().markRejected();
   if (!response.ok) throw await errorFrom(response, label);
   if (response.status === 204) return undefined as T;
   try {

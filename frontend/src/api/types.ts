@@ -56,3 +56,6 @@ export interface ParentPreview {
   readonly error?: string;
   readonly field?: string;
 }
+export type AuthInfo = Schemas['AuthInfo'];
+export type Me = Schemas['Me'];
+export type Permissions = Schemas['Permissions'];

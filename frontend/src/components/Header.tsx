@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { Link } from 'react-router';
 import { useClusters, useConfig, useNamespaces } from '../api/queries';
+import { UserMenu } from '../auth/UserMenu';
 import { useUiStore } from '../state/ui';
 import { EnterpriseBadge } from './Enterprise';
 
@@ -95,6 +96,7 @@ export function Header() {
         <ClusterSelector />
         <NamespaceSelector />
         <ThemeToggle />
+        <UserMenu />
       </div>
     </header>
   );

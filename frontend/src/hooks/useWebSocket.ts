@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { useAuthStore } from '../state/auth';
 
 export type SocketStatus = 'connecting' | 'open' | 'closed';
 
@@ -56,7 +57,10 @@ export function useWebSocket(
 
     const connect = () => {
       setStatus('connecting');
-      socket = new WebSocket(socketUrl(path));
+      // Browsers cannot set headers on a websocket: the token travels as the `bearer`
+      // subprotocol pair, and the server accepts `bearer` (docs/websockets.md).
+      const token = useAuthStore.getState().token;
+      socket = token === null ? new WebSocket(socketUrl(path)) : new WebSocket(socketUrl(path), ['bearer', token]);
       socket.onopen = () => {
         attempt = 0;
         setStatus('open');

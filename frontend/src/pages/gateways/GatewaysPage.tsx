@@ -1,7 +1,7 @@
 import { Link } from 'react-router';
 import { useGateways } from '../../api/queries';
 import type { GatewayView } from '../../api/types';
-import { LinkButton } from '../../components/LinkButton';
+import { CreateLink } from '../../components/CreateLink';
 import { PageHeader } from '../../components/PageHeader';
 import { Empty, ErrorBox, HealthBadge, Loading, Table, Tag, Td, age } from '../../components/ui';
 
@@ -13,7 +13,7 @@ export function GatewaysPage() {
   const { data, error, isPending } = useGateways();
   return (
     <section>
-      <PageHeader title="Gateways" actions={<LinkButton to="/gateways/create" primary>Create gateway</LinkButton>}>
+      <PageHeader title="Gateways" actions={<CreateLink to="/gateways/create" kind="GatewayBundle">Create gateway</CreateLink>}>
         Gateways in the cluster: status, listeners, attached routes, age.
       </PageHeader>
       {error && <ErrorBox error={error} />}
