@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NEW_GRPC_MATCH, grpcFormField, grpcRouteForm, toGrpcRoute, type GrpcRouteForm } from './grpcRoute';
+import { NEW_GRPC_FILTER, NEW_GRPC_MATCH, grpcFormField, grpcRouteForm, toGrpcRoute, type GrpcRouteForm } from './grpcRoute';
 
 const form: GrpcRouteForm = {
   name: 'greeter',
@@ -10,6 +10,7 @@ const form: GrpcRouteForm = {
   rules: [
     {
       matches: [{ type: 'Exact', service: 'helloworld.Greeter', method: 'SayHello', headers: 'x-tenant: blue' }],
+      filters: [],
       backends: [{ name: 'greeter-v1', port: 50051, weight: 80 }, { name: 'greeter-v2', port: 50051, weight: 20 }],
     },
   ],
@@ -41,6 +42,24 @@ describe('GRPCRoute builder rules', () => {
   });
 });
 
+describe('GRPCRoute filters', () => {
+  const withFilter = (f: Partial<typeof NEW_GRPC_FILTER>) => ({ ...form, rules: [{ ...form.rules[0]!, filters: [{ ...NEW_GRPC_FILTER, ...f }] }] });
+  it('needs headers for a modifier, service:port for a mirror, a name for an NGF filter', () => {
+    expect(paths(withFilter({}))).toEqual(['rules.0.filters.0.headers']);
+    expect(paths(withFilter({ headers: 'x-a: 1' }))).toEqual([]);
+    expect(paths(withFilter({ type: 'RequestMirror', value: 'shadow' }))).toEqual(['rules.0.filters.0.value']);
+    expect(paths(withFilter({ type: 'AuthenticationFilter', value: '' }))).toEqual(['rules.0.filters.0.value']);
+  });
+  it('writes ExtensionRef filters to NGF kinds and mirrors with their port', () => {
+    const rule = (f: Partial<typeof NEW_GRPC_FILTER>) => (toGrpcRoute(withFilter(f))['spec'] as { rules: { filters: unknown[] }[] }).rules[0]!.filters;
+    expect(rule({ type: 'AuthenticationFilter', value: 'basic-auth' })).toEqual([{ type: 'ExtensionRef', extensionRef: { group: 'gateway.nginx.org', kind: 'AuthenticationFilter', name: 'basic-auth' } }]);
+    expect(rule({ type: 'RequestMirror', value: 'shadow:50051' })).toEqual([{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'shadow', port: 50051 } } }]);
+    expect(rule({ type: 'ResponseHeaderModifier', remove: 'grpc-debug' })).toEqual([{ type: 'ResponseHeaderModifier', responseHeaderModifier: { remove: ['grpc-debug'] } }]);
+    expect(grpcFormField('spec.rules[0].filters[0].requestHeaderModifier.set[0].name')).toBe('rules.0.filters.0.headers');
+    expect(grpcFormField('spec.rules[0].filters[1].extensionRef')).toBe('rules.0.filters.1.value');
+  });
+});
+
 describe('toGrpcRoute', () => {
   it('writes method matches, header matches and weighted backends', () => {
     expect(toGrpcRoute(form)).toEqual({
@@ -60,7 +79,7 @@ describe('toGrpcRoute', () => {
     });
   });
   it('leaves out what was not entered (same-namespace gateway, no hostnames, no method)', () => {
-    const route = toGrpcRoute({ ...form, gateway: 'shop/public', sectionName: '', hostnames: '', rules: [{ matches: [{ ...NEW_GRPC_MATCH, service: 'a.B' }], backends: [{ name: 'b', port: 1, weight: 1 }] }] });
+    const route = toGrpcRoute({ ...form, gateway: 'shop/public', sectionName: '', hostnames: '', rules: [{ matches: [{ ...NEW_GRPC_MATCH, service: 'a.B' }], filters: [], backends: [{ name: 'b', port: 1, weight: 1 }] }] });
     expect(route['spec']).toEqual({ parentRefs: [{ name: 'public' }], rules: [{ matches: [{ method: { type: 'Exact', service: 'a.B' } }], backendRefs: [{ name: 'b', port: 1, weight: 1 }] }] });
   });
 });

@@ -5,6 +5,9 @@ import { headerLines, parseHeaderLines } from './httpRoute';
 import { NEW_BACKEND, backendSchema, gatewayChoice, hostnamesText, routeFormField, sectionName, splitList, toBackendRefs, toParentRefs } from './routeParts';
 
 export const GRPC_MATCH_TYPES = ['Exact', 'RegularExpression'] as const;
+/** Filters NGF applies to GRPCRoute rules; the ExtensionRef ones name an NGF filter object. */
+export const GRPC_FILTER_TYPES = ['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror', 'SnippetsFilter', 'AuthenticationFilter'] as const;
+export type GrpcFilterType = (typeof GRPC_FILTER_TYPES)[number];
 
 // The GRPCRoute CRD's own rules for Exact matches (its CEL validations), so the form refuses
 // what the API server would.
@@ -43,6 +46,15 @@ const matchSchema = z
     }
   });
 
+const filterSchema = z
+  .object({ type: z.enum(GRPC_FILTER_TYPES), headers: headerLines, remove: z.string(), value: z.string() })
+  .superRefine((f, ctx) => {
+    const value = f.value.trim();
+    if (f.type === 'RequestMirror' && !/^[a-z]([-a-z0-9]*[a-z0-9])?:\d{1,5}$/.test(value)) ctx.addIssue({ code: 'custom', path: ['value'], message: 'service-name:port' });
+    if ((f.type === 'SnippetsFilter' || f.type === 'AuthenticationFilter') && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value)) ctx.addIssue({ code: 'custom', path: ['value'], message: `The ${f.type} name (same namespace)` });
+    if ((f.type === 'RequestHeaderModifier' || f.type === 'ResponseHeaderModifier') && !f.headers.trim() && !f.remove.trim()) ctx.addIssue({ code: 'custom', path: ['headers'], message: 'Headers to set or to remove' });
+  });
+
 export const grpcRouteForm = z.object({
   name: objectName,
   namespace: namespaceName,
@@ -53,6 +65,7 @@ export const grpcRouteForm = z.object({
     .array(
       z.object({
         matches: z.array(matchSchema).max(64, 'At most 64 matches'),
+        filters: z.array(filterSchema).max(16, 'At most 16 filters'),
         backends: z.array(backendSchema).min(1, 'At least one backend').max(16, 'At most 16 backends'),
       }),
     )
@@ -63,7 +76,26 @@ export type GrpcRouteForm = z.infer<typeof grpcRouteForm>;
 export type GrpcMatchForm = GrpcRouteForm['rules'][number]['matches'][number];
 
 export const NEW_GRPC_MATCH: GrpcMatchForm = { type: 'Exact', service: '', method: '', headers: '' };
-export const NEW_GRPC_RULE: GrpcRouteForm['rules'][number] = { matches: [NEW_GRPC_MATCH], backends: [NEW_BACKEND] };
+export type GrpcFilterForm = GrpcRouteForm['rules'][number]['filters'][number];
+export const NEW_GRPC_FILTER: GrpcFilterForm = { type: 'RequestHeaderModifier', headers: '', remove: '', value: '' };
+export const NEW_GRPC_RULE: GrpcRouteForm['rules'][number] = { matches: [NEW_GRPC_MATCH], filters: [], backends: [NEW_BACKEND] };
+
+function toFilter(f: GrpcFilterForm): Record<string, unknown> {
+  const headers = { set: parseHeaderLines(f.headers), remove: splitList(f.remove) };
+  switch (f.type) {
+    case 'RequestHeaderModifier':
+      return { type: f.type, requestHeaderModifier: headers };
+    case 'ResponseHeaderModifier':
+      return { type: f.type, responseHeaderModifier: headers };
+    case 'RequestMirror': {
+      const [name, port] = f.value.trim().split(':');
+      return { type: f.type, requestMirror: { backendRef: { name, port: Number(port) } } };
+    }
+    case 'SnippetsFilter':
+    case 'AuthenticationFilter':
+      return { type: 'ExtensionRef', extensionRef: { group: 'gateway.nginx.org', kind: f.type, name: f.value.trim() } };
+  }
+}
 
 /** The GRPCRoute manifest the form describes. */
 export function toGrpcRoute(v: GrpcRouteForm): Record<string, unknown> {
@@ -79,6 +111,7 @@ export function toGrpcRoute(v: GrpcRouteForm): Record<string, unknown> {
           method: { type: m.type, service: m.service.trim() || undefined, method: m.method.trim() || undefined },
           headers: parseHeaderLines(m.headers).map((h) => ({ type: 'Exact', ...h })),
         })),
+        filters: r.filters.map(toFilter),
         backendRefs: toBackendRefs(r.backends),
       })),
     },

@@ -104,6 +104,25 @@ describe('toPolicy', () => {
   });
 });
 
+describe('NGF 2.4 kinds', () => {
+  it('proxy settings: buffers need number and size together, at least one setting', () => {
+    const f = { ...emptyPolicyForm('proxysettings', 'shop'), name: 'ps', targets: [target('HTTPRoute', 'api')] };
+    expect(paths(f)).toEqual(['proxy.bufferSize']);
+    expect(paths({ ...f, proxy: { ...f.proxy, buffersNumber: '8' } })).toEqual(['proxy.buffersSize']);
+    expect(paths({ ...f, proxy: { ...f.proxy, buffersNumber: '1', buffersSize: '4k' } })).toEqual(['proxy.buffersNumber']);
+    const policy = toPolicy({ ...f, proxy: { ...f.proxy, buffersNumber: '8', buffersSize: '4k', bufferSize: '8k' } });
+    expect(policy['spec']).toEqual({ targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'api' }], buffering: { bufferSize: '8k', buffers: { number: 8, size: '4k' } } });
+  });
+  it('basic auth: a Secret and a realm, no targets', () => {
+    const f = { ...emptyPolicyForm('authentication', 'shop'), name: 'auth' };
+    expect(paths(f)).toEqual(['basicAuth.secret', 'basicAuth.realm']);
+    const policy = toPolicy({ ...f, basicAuth: { secret: 'htpasswd', realm: 'Staff only' } });
+    expect(policy).toEqual({ apiVersion: 'gateway.nginx.org/v1alpha1', kind: 'AuthenticationFilter', metadata: { name: 'auth', namespace: 'shop' }, spec: { type: 'Basic', basic: { secretRef: { name: 'htpasswd' }, realm: 'Staff only' } } });
+    expect(policyFormField('authentication', 'spec.basic.secretRef.name')).toBe('basicAuth.secret');
+    expect(policyFormField('proxysettings', 'spec.buffering.buffers.number')).toBe('proxy.buffersNumber');
+  });
+});
+
 describe('templates', () => {
   it('each template with a builder is valid once its target is chosen', () => {
     for (const t of POLICY_TEMPLATES) {

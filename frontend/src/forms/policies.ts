@@ -3,8 +3,9 @@
  * builds, the rules each kind's CRD enforces, and the manifest it describes.
  *
  * Shapes: NGINX Gateway Fabric `gateway.nginx.org` (ClientSettingsPolicy, UpstreamSettingsPolicy,
- * SnippetsFilter v1alpha1, ObservabilityPolicy v1alpha2; RateLimitPolicy v1alpha1 since NGF
- * 2.4) and Gateway API BackendTLSPolicy v1 — the versions the API serves (kube/served_types.py).
+ * SnippetsFilter v1alpha1, ObservabilityPolicy v1alpha2; RateLimitPolicy, ProxySettingsPolicy and
+ * AuthenticationFilter (Basic; OIDC needs NGINX Plus) v1alpha1 since NGF 2.4) and Gateway API
+ * BackendTLSPolicy v1 — the versions the API serves (kube/served_types.py).
  */
 import { z } from 'zod';
 import { DNS_SUBDOMAIN, compact, namespaceName, objectName } from './common';
@@ -33,6 +34,8 @@ export const POLICY_KINDS = {
   clientsettings: { kind: 'ClientSettingsPolicy', apiVersion: `${NGF}/v1alpha1`, targetKinds: ['Gateway', 'HTTPRoute', 'GRPCRoute'], multipleTargets: false, crd: `clientsettingspolicies.${NGF}`, since: 'NGINX Gateway Fabric 1.3', enterprise: false },
   upstreamsettings: { kind: 'UpstreamSettingsPolicy', apiVersion: `${NGF}/v1alpha1`, targetKinds: ['Service'], multipleTargets: true, crd: `upstreamsettingspolicies.${NGF}`, since: 'NGINX Gateway Fabric 1.6', enterprise: false },
   observability: { kind: 'ObservabilityPolicy', apiVersion: `${NGF}/v1alpha2`, targetKinds: ['HTTPRoute', 'GRPCRoute'], multipleTargets: true, crd: `observabilitypolicies.${NGF}`, since: 'NGINX Gateway Fabric 1.5 (v1alpha2)', enterprise: false },
+  proxysettings: { kind: 'ProxySettingsPolicy', apiVersion: `${NGF}/v1alpha1`, targetKinds: ['Gateway', 'HTTPRoute', 'GRPCRoute'], multipleTargets: true, crd: `proxysettingspolicies.${NGF}`, since: 'NGINX Gateway Fabric 2.4', enterprise: false },
+  authentication: { kind: 'AuthenticationFilter', apiVersion: `${NGF}/v1alpha1`, targetKinds: [], multipleTargets: false, crd: `authenticationfilters.${NGF}`, since: 'NGINX Gateway Fabric 2.4', enterprise: false },
   snippetsfilter: { kind: 'SnippetsFilter', apiVersion: `${NGF}/v1alpha1`, targetKinds: [], multipleTargets: false, crd: `snippetsfilters.${NGF}`, since: 'NGINX Gateway Fabric 1.5', enterprise: true },
 } as const satisfies Record<string, PolicyKindInfo>;
 export type PolicyType = keyof typeof POLICY_KINDS;
@@ -66,6 +69,8 @@ export const policyForm = z
     observability: z.object({ strategy: z.enum(['ratio', 'parent']), ratio: z.string(), context: z.enum(TRACE_CONTEXTS), spanName: z.string(), spanAttributes: z.string() }),
     backendTls: z.object({ hostname: z.string(), ca: z.enum(['System', 'ConfigMap']), caRefs: z.string(), subjectAltNames: z.string() }),
     snippets: z.array(z.object({ context: z.enum(SNIPPET_CONTEXTS), value: z.string() })),
+    proxy: z.object({ disableBuffering: z.boolean(), bufferSize: z.string(), buffersNumber: z.string(), buffersSize: z.string(), busyBuffersSize: z.string() }),
+    basicAuth: z.object({ secret: z.string(), realm: z.string() }),
   })
   .superRefine((v, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
@@ -163,6 +168,21 @@ const SECTION_CHECKS: Record<PolicyType, (v: PolicyForm, issue: Issue) => void> 
     if (sans.length > 5) issue(['backendTls', 'subjectAltNames'], 'At most 5 names');
     if (sans.some((s) => !/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(s))) issue(['backendTls', 'subjectAltNames'], 'Hostnames, comma-separated');
   },
+  proxysettings: ({ proxy: p }, issue) => {
+    checkPattern(p.bufferSize, NGF_SIZE, ['proxy', 'bufferSize'], SIZE_HINT, issue);
+    checkPattern(p.buffersSize, NGF_SIZE, ['proxy', 'buffersSize'], SIZE_HINT, issue);
+    checkPattern(p.busyBuffersSize, NGF_SIZE, ['proxy', 'busyBuffersSize'], SIZE_HINT, issue);
+    checkInt(p.buffersNumber, 2, 1024, ['proxy', 'buffersNumber'], issue);
+    // proxy_buffers takes both: the number and the size of each.
+    if (p.buffersNumber.trim() && !p.buffersSize.trim()) issue(['proxy', 'buffersSize'], 'The size of each buffer, with their number');
+    if (p.buffersSize.trim() && !p.buffersNumber.trim()) issue(['proxy', 'buffersNumber'], 'The number of buffers, with their size');
+    const set = p.disableBuffering || [p.bufferSize, p.buffersNumber, p.buffersSize, p.busyBuffersSize].some((x) => x.trim() !== '');
+    if (!set) issue(['proxy', 'bufferSize'], 'Set at least one setting');
+  },
+  authentication: ({ basicAuth: b }, issue) => {
+    if (!DNS_SUBDOMAIN.test(b.secret.trim())) issue(['basicAuth', 'secret'], 'The Secret holding the htpasswd credentials (key auth), in this namespace');
+    if (!b.realm.trim()) issue(['basicAuth', 'realm'], 'The realm browsers show in the login prompt');
+  },
   snippetsfilter: ({ snippets }, issue) => {
     if (snippets.length === 0) issue(['snippets'], 'At least one snippet');
     if (snippets.length > 4) issue(['snippets'], 'At most 4 snippets (one per context)');
@@ -223,6 +243,13 @@ function specOf(v: PolicyForm): Record<string, unknown> {
         },
       };
     }
+    case 'proxysettings': {
+      const p = v.proxy;
+      const buffers = p.buffersNumber.trim() && p.buffersSize.trim() ? { number: Number(p.buffersNumber.trim()), size: p.buffersSize.trim() } : undefined;
+      return { buffering: { disable: p.disableBuffering || undefined, bufferSize: textOrUndefined(p.bufferSize), buffers, busyBuffersSize: textOrUndefined(p.busyBuffersSize) } };
+    }
+    case 'authentication':
+      return { type: 'Basic', basic: { secretRef: { name: v.basicAuth.secret.trim() }, realm: v.basicAuth.realm.trim() } };
     case 'snippetsfilter':
       return { snippets: v.snippets.map((s) => ({ context: s.context, value: s.value })) };
   }
@@ -255,6 +282,8 @@ export function emptyPolicyForm(type: PolicyType, namespace: string): PolicyForm
     observability: { strategy: 'ratio', ratio: '', context: '', spanName: '', spanAttributes: '' },
     backendTls: { hostname: '', ca: 'System', caRefs: '', subjectAltNames: '' },
     snippets: type === 'snippetsfilter' ? [{ context: 'http.server.location', value: '' }] : [],
+    proxy: { disableBuffering: false, bufferSize: '', buffersNumber: '', buffersSize: '', busyBuffersSize: '' },
+    basicAuth: { secret: '', realm: '' },
   };
 }
 
@@ -282,6 +311,17 @@ const FIELD_MAP: Record<PolicyType, [RegExp, string][]> = {
     [/^spec\.validation\.(caCertificateRefs|wellKnownCACertificates)/, 'backendTls.caRefs'],
     [/^spec\.validation\.subjectAltNames/, 'backendTls.subjectAltNames'],
     [/^spec\.validation/, 'backendTls.caRefs'],
+  ],
+  proxysettings: [
+    [/^spec\.buffering\.buffers\.number/, 'proxy.buffersNumber'],
+    [/^spec\.buffering\.buffers/, 'proxy.buffersSize'],
+    [/^spec\.buffering\.(bufferSize|busyBuffersSize)/, 'proxy.$1'],
+    [/^spec\.buffering/, 'proxy.bufferSize'],
+  ],
+  authentication: [
+    [/^spec\.basic\.secretRef/, 'basicAuth.secret'],
+    [/^spec\.basic\.realm/, 'basicAuth.realm'],
+    [/^spec/, 'basicAuth.secret'],
   ],
   snippetsfilter: [
     [/^spec\.snippets\.(\d+)\.(context|value)/, 'snippets.$1.$2'],

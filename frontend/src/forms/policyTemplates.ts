@@ -66,6 +66,23 @@ export const POLICY_TEMPLATES: readonly PolicyTemplate[] = [
     },
   },
   {
+    id: 'stream-responses',
+    title: 'Stream responses (no proxy buffering)',
+    summary: 'ProxySettingsPolicy on a route: responses go to the client as the backend sends them (server-sent events, LLM token streams).',
+    type: 'proxysettings',
+    form: (ns) => {
+      const f = withTarget(emptyPolicyForm('proxysettings', ns), 'HTTPRoute');
+      return { ...f, name: 'stream-responses', proxy: { ...f.proxy, disableBuffering: true } };
+    },
+  },
+  {
+    id: 'basic-auth',
+    title: 'Basic auth for a route',
+    summary: 'AuthenticationFilter (HTTP Basic) with credentials from an htpasswd Secret; reference it from a route rule’s ExtensionRef filter.',
+    type: 'authentication',
+    form: (ns) => ({ ...emptyPolicyForm('authentication', ns), name: 'basic-auth', basicAuth: { secret: 'basic-auth', realm: 'Restricted' } }),
+  },
+  {
     id: 'cors-headers',
     title: 'Add CORS headers',
     summary: 'SnippetsFilter for a route’s location: the Access-Control-* response headers for one allowed origin.',

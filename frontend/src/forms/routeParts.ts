@@ -89,6 +89,8 @@ export function routeFormField(apiField: string, rulePrefix: (rule: string) => s
   if (backend) return `${rulePrefix(backend[1] ?? '0')}backends.${backend[2]}.${backend[3]}`;
   const grpc = /^spec\.rules\.(\d+)\.matches\.(\d+)\.method(?:\.(service|method))?/.exec(f);
   if (grpc) return `${rulePrefix(grpc[1] ?? '0')}matches.${grpc[2]}.${grpc[3] ?? 'service'}`;
+  const filter = /^spec\.rules\.(\d+)\.filters\.(\d+)(?:\.(\w+))?/.exec(f);
+  if (filter) return `${rulePrefix(filter[1] ?? '0')}filters.${filter[2]}.${/HeaderModifier/.test(filter[3] ?? '') ? 'headers' : 'value'}`;
   const headers = /^spec\.rules\.(\d+)\.matches\.(\d+)\.headers/.exec(f);
   if (headers) return `${rulePrefix(headers[1] ?? '0')}matches.${headers[2]}.headers`;
   return undefined;

@@ -214,6 +214,34 @@ function SnippetsSettings({ register, errors, control }: SectionProps) {
   );
 }
 
+function ProxySettings({ register, errors }: SectionProps) {
+  return (
+    <Card title="Proxy buffering">
+      <div className="grid grid-cols-1 gap-3 md:grid-cols-2">
+        <div className="md:col-span-2">
+          <Check name="proxy.disableBuffering" label="Turn response buffering off (stream to the client as the backend sends)" register={register} />
+        </div>
+        <Text name="proxy.bufferSize" label="Header buffer size" placeholder="8k" register={register} errors={errors} />
+        <Text name="proxy.busyBuffersSize" label="Busy buffers size" placeholder="16k" register={register} errors={errors} />
+        <Text name="proxy.buffersNumber" label="Number of buffers" placeholder="8" register={register} errors={errors} />
+        <Text name="proxy.buffersSize" label="Size of each buffer" placeholder="4k" register={register} errors={errors} />
+      </div>
+    </Card>
+  );
+}
+
+function BasicAuthSettings({ register, errors }: SectionProps) {
+  return (
+    <Card title="HTTP Basic authentication">
+      <p className="mb-3 text-xs text-fg-muted">Referenced from an HTTPRoute or GRPCRoute rule’s ExtensionRef filter. OpenID Connect needs NGINX Plus and is not offered here.</p>
+      <div className="grid grid-cols-1 gap-3 md:grid-cols-2">
+        <Text name="basicAuth.secret" label="Credentials Secret (htpasswd in key auth)" placeholder="basic-auth" register={register} errors={errors} />
+        <Text name="basicAuth.realm" label="Realm" placeholder="Restricted" register={register} errors={errors} />
+      </div>
+    </Card>
+  );
+}
+
 /** The settings card of a policy kind. */
 export const SETTINGS: Record<PolicyType, (props: SectionProps) => ReactNode> = {
   ratelimit: RateLimitSettings,
@@ -221,5 +249,7 @@ export const SETTINGS: Record<PolicyType, (props: SectionProps) => ReactNode> = 
   upstreamsettings: UpstreamSettings,
   observability: ObservabilitySettings,
   backendtls: BackendTlsSettings,
+  proxysettings: ProxySettings,
+  authentication: BasicAuthSettings,
   snippetsfilter: SnippetsSettings,
 };

@@ -4,7 +4,7 @@ import { useScope } from '../../api/queries';
 import { BuilderError, CreatedNotice, ReviewColumn, applyApiFieldErrors, draftManifest, useCreateFlow } from '../../components/CreateReview';
 import { PageHeader } from '../../components/PageHeader';
 import { Button, Card, Field, inputClass } from '../../components/ui';
-import { GRPC_MATCH_TYPES, NEW_GRPC_MATCH, NEW_GRPC_RULE, grpcFormField, grpcRouteForm, toGrpcRoute, type GrpcRouteForm } from '../../forms/grpcRoute';
+import { GRPC_FILTER_TYPES, GRPC_MATCH_TYPES, NEW_GRPC_FILTER, NEW_GRPC_MATCH, NEW_GRPC_RULE, grpcFormField, grpcRouteForm, toGrpcRoute, type GrpcRouteForm } from '../../forms/grpcRoute';
 import { NEW_BACKEND } from '../../forms/routeParts';
 import { BackendsEditor, ParentRefPicker } from './routeBuilderParts';
 
@@ -20,8 +20,10 @@ interface RuleProps {
 
 function GrpcRuleEditor({ index: r, control, register, watch, errors, namespace, onRemove }: RuleProps) {
   const matches = useFieldArray({ control, name: `rules.${r}.matches` });
+  const filters = useFieldArray({ control, name: `rules.${r}.filters` });
   const backends = useFieldArray({ control, name: `rules.${r}.backends` });
   const e = errors.rules?.[r];
+  const filterTypes = watch(`rules.${r}.filters`) ?? [];
   const weights = (watch(`rules.${r}.backends`) ?? []).map((b) => Number(b.weight));
   return (
     <fieldset className="space-y-3 rounded-md border border-line p-3">
@@ -52,6 +54,39 @@ function GrpcRuleEditor({ index: r, control, register, watch, errors, namespace,
           );
         })}
         <Button className="text-xs" onClick={() => matches.append(NEW_GRPC_MATCH)}>Add match</Button>
+      </div>
+      <div>
+        <h3 className="mb-2 text-xs font-semibold text-fg-muted uppercase">Filters</h3>
+        {filters.fields.map((f, i) => {
+          const fe = e?.filters?.[i];
+          const type = filterTypes[i]?.type ?? 'RequestHeaderModifier';
+          const headerType = type === 'RequestHeaderModifier' || type === 'ResponseHeaderModifier';
+          return (
+            <div key={f.id} className="mb-2 grid grid-cols-2 items-end gap-2 md:grid-cols-4">
+              <Field id={`g${r}f${i}t`} label="Filter">
+                <select id={`g${r}f${i}t`} className={inputClass} {...register(`rules.${r}.filters.${i}.type`)}>
+                  {GRPC_FILTER_TYPES.map((t) => <option key={t} value={t}>{t === 'SnippetsFilter' || t === 'AuthenticationFilter' ? `ExtensionRef: ${t}` : t}</option>)}
+                </select>
+              </Field>
+              {headerType ? (
+                <>
+                  <Field id={`g${r}f${i}h`} label="Set headers (Name: value)" error={fe?.headers?.message}>
+                    <textarea id={`g${r}f${i}h`} rows={1} className={inputClass} aria-invalid={!!fe?.headers} {...register(`rules.${r}.filters.${i}.headers`)} />
+                  </Field>
+                  <Field id={`g${r}f${i}r`} label="Remove headers (comma-separated)">
+                    <input id={`g${r}f${i}r`} className={inputClass} {...register(`rules.${r}.filters.${i}.remove`)} />
+                  </Field>
+                </>
+              ) : (
+                <Field id={`g${r}f${i}v`} label={type === 'RequestMirror' ? 'Mirror to service:port' : `${type} name`} error={fe?.value?.message}>
+                  <input id={`g${r}f${i}v`} className={inputClass} aria-invalid={!!fe?.value} {...register(`rules.${r}.filters.${i}.value`)} />
+                </Field>
+              )}
+              <Button variant="ghost" className="text-xs" onClick={() => filters.remove(i)}>Remove filter {i + 1}</Button>
+            </div>
+          );
+        })}
+        <Button className="text-xs" onClick={() => filters.append(NEW_GRPC_FILTER)} disabled={filters.fields.length >= 16}>Add filter</Button>
       </div>
       <BackendsEditor
         idPrefix={`g${r}b`}
