@@ -250,18 +250,32 @@ def test_refused_queries_name_the_field(
     assert message in causes[f"body.config.{field}"], causes
 
 
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        # Well-typed (ClickHouse can describe it), fails only when run.
+        (
+            "SELECT toUInt64(x) AS value FROM (SELECT arrayJoin(['1', 'zz']) AS x)",
+            "ClickHouse: Code: ",
+        ),
+        # Two rows would be one alert.
+        (
+            "SELECT 'a' AS pool, 1 AS value UNION ALL SELECT 'a' AS pool, 2 AS value",
+            "two results have the same labels (pool=a)",
+        ),
+    ],
+)
 def test_a_failing_query_shows_on_the_rule(
-    api: httpx.Client, receiver: tuple[Receiver, str]
+    api: httpx.Client, receiver: tuple[Receiver, str], sql: str, expected: str
 ) -> None:
     got, base = receiver
     hook = "/hook/broken"
-    # Well-typed (ClickHouse can describe it), fails only when run.
-    sql = "SELECT toUInt64(x) AS value FROM (SELECT arrayJoin(['1', 'zz']) AS x)"
     created = api.post("/api/v1/alerts/rules", json=_rule("clickhouse_query", sql, f"{base}{hook}"))
     assert created.status_code == 201, created.text
     rule = f"/api/v1/alerts/rules/{created.json()['id']}"
     error = until(lambda: api.get(rule).json()["last_error"], what="the rule's error")
-    assert error.startswith("ClickHouse: Code: ")
+    assert expected in error
+    assert api.get("/api/v1/alerts/active", params={"rule_id": created.json()["id"]}).json() == []
     tested = api.post(f"{rule}/test")
     assert tested.status_code == 400
     assert tested.json()["detail"]["reason"] == "SourceFailed"

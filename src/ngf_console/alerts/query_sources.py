@@ -132,11 +132,11 @@ def _bound(params: ClickHouseQueryParams, now: dt.datetime) -> dict[str, Any]:
     return {"since": now - dt.timedelta(seconds=params.window), "until": now}
 
 
-def _numeric(type_: str) -> bool:
+def numeric_type(type_: str) -> bool:
+    """Whether a ClickHouse column type holds numbers (inside Nullable/LowCardinality)."""
     inner = type_
-    for wrapper in _WRAPPERS:
-        if inner.startswith(wrapper):
-            inner = inner[len(wrapper) : -1]
+    while wrapper := next((w for w in _WRAPPERS if inner.startswith(w)), None):
+        inner = inner[len(wrapper) : -1]
     return bool(_NUMERIC.match(inner))
 
 
@@ -149,7 +149,7 @@ def _value_column(columns: list[tuple[str, str]]) -> int:
             f"(it returns {', '.join(names) or 'no columns'})"
         )
     index = names.index(VALUE_COLUMN)
-    if not _numeric(columns[index][1]):
+    if not numeric_type(columns[index][1]):
         raise SourceError(
             f"the query's {VALUE_COLUMN!r} column must be numeric, not {columns[index][1]}"
         )
