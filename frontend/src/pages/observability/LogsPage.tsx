@@ -161,11 +161,13 @@ function LogSearch({ filters, namespace }: { filters: LogFilters; namespace: str
               <Td className={`font-mono text-xs ${statusTone(row['status'])}`}>{cellText(row['status'])}</Td>
               <Td className="font-mono text-xs">{cellText(row['method'])}</Td>
               <Td className="text-xs">{cellText(row['host'])}</Td>
-              <Td className="max-w-xs truncate font-mono text-xs" data-column="path">
-                {cellText(row['path'])}
+              <Td className="max-w-xs truncate font-mono text-xs">
+                <span data-column="path">{cellText(row['path'])}</span>
               </Td>
-              <Td className="text-xs" data-column="namespace">
-                {cellText(row['namespace'])}/{cellText(row['route'])}
+              <Td className="text-xs">
+                <span data-column="namespace">
+                  {cellText(row['namespace'])}/{cellText(row['route'])}
+                </span>
               </Td>
               <Td className="text-xs tabular-nums">{typeof row['latency_ms'] === 'number' ? `${row['latency_ms'].toFixed(1)} ms` : '—'}</Td>
               <Td>
