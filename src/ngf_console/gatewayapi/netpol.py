@@ -36,6 +36,7 @@ __all__ = [
     "ContainerPort",
     "Direction",
     "PodRef",
+    "PolicySet",
     "PolicyVerdict",
     "connection_verdict",
     "pod_ref",
@@ -119,6 +120,84 @@ class PolicyVerdict:
     unjudged: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class _Peer:
+    ip_block: Mapping[str, Any] | None
+    namespaces: LabelSelector | None  # None: the policy's own namespace
+    pods: LabelSelector | None  # None: every pod
+
+
+@dataclass(frozen=True)
+class _Rule:
+    ports: tuple[Mapping[str, Any], ...]
+    peers: tuple[_Peer, ...]  # empty: every peer
+
+
+@dataclass(frozen=True)
+class _Policy:
+    key: str
+    namespace: str
+    types: frozenset[str]
+    selector: LabelSelector
+    ingress: tuple[_Rule, ...]
+    egress: tuple[_Rule, ...]
+
+
+def _compile(policy: Obj) -> _Policy:
+    spec = spec_of(policy)
+
+    def rules(section: str, peers_key: str) -> tuple[_Rule, ...]:
+        return tuple(
+            _Rule(
+                tuple(as_dicts(rule.get("ports"))),
+                tuple(
+                    _Peer(
+                        peer["ipBlock"] if isinstance(peer.get("ipBlock"), dict) else None,
+                        selector_of(peer.get("namespaceSelector"))
+                        if "namespaceSelector" in peer
+                        else None,
+                        selector_of(peer.get("podSelector")) if "podSelector" in peer else None,
+                    )
+                    for peer in as_dicts(rule.get(peers_key))
+                ),
+            )
+            for rule in as_dicts(spec.get(section))
+        )
+
+    return _Policy(
+        _key(policy),
+        namespace_of(policy),
+        frozenset(_types(policy)),
+        selector_of(spec.get("podSelector")),
+        rules("ingress", "from"),
+        rules("egress", "to"),
+    )
+
+
+class PolicySet:
+    """NetworkPolicies parsed once and grouped by namespace (a check asks many pairs)."""
+
+    def __init__(self, policies: Sequence[Obj]) -> None:
+        self.by_namespace: dict[str, list[_Policy]] = {}
+        self._selecting: dict[tuple[str, str, tuple[tuple[str, str], ...]], list[_Policy]] = {}
+        for policy in policies:
+            compiled = _compile(policy)
+            self.by_namespace.setdefault(compiled.namespace, []).append(compiled)
+
+    def selecting(self, direction: Direction, pod: PodRef) -> list[_Policy]:
+        """The policies isolating ``pod`` for ``direction`` (remembered per label set)."""
+        key = (direction, pod.namespace, tuple(sorted(pod.labels.items())))
+        found = self._selecting.get(key)
+        if found is None:
+            found = [
+                p
+                for p in self.by_namespace.get(pod.namespace, ())
+                if direction in p.types and p.selector.matches(pod.labels)
+            ]
+            self._selecting[key] = found
+        return found
+
+
 def _types(policy: Obj) -> set[str]:
     spec = spec_of(policy)
     declared = spec.get("policyTypes")
@@ -132,14 +211,14 @@ def _key(policy: Obj) -> str:
 
 
 def _peer(
-    peer: Mapping[str, Any],
+    peer: _Peer,
     policy_ns: str,
     other: PodRef,
     namespace_labels: Mapping[str, Mapping[str, str]] | None,
 ) -> tuple[bool | None, str | None]:
     """Whether ``peer`` selects ``other`` (None + why when that cannot be judged)."""
-    block = peer.get("ipBlock")
-    if isinstance(block, dict):
+    block = peer.ip_block
+    if block is not None:
         if not other.ip:
             return None, f"ipBlock {block.get('cidr')} needs {other.label}'s IP, which is unknown"
         try:
@@ -151,12 +230,11 @@ def _peer(
         except ValueError as err:
             return None, f"ipBlock {block.get('cidr')}: {err}"
         return inside and not excepted, None
-    has_ns, has_pod = "namespaceSelector" in peer, "podSelector" in peer
-    if has_ns:
+    if peer.namespaces is not None:
         known = namespace_labels.get(other.namespace) if namespace_labels is not None else None
         labels = dict(known or {})
         labels.setdefault(NAMESPACE_NAME_LABEL, other.namespace)
-        selector = selector_of(peer.get("namespaceSelector"))
+        selector = peer.namespaces
         ns_ok = selector.matches(labels)
         if known is None and not ns_ok:
             return None, (
@@ -165,7 +243,7 @@ def _peer(
             )
     else:
         ns_ok = other.namespace == policy_ns
-    pod_ok = selector_of(peer.get("podSelector")).matches(other.labels) if has_pod else True
+    pod_ok = peer.pods.matches(other.labels) if peer.pods is not None else True
     return ns_ok and pod_ok, None
 
 
@@ -189,33 +267,27 @@ def _port(ports: Sequence[Mapping[str, Any]], number: int, name: str, protocol: 
 
 def _verdict(
     direction: Direction,
-    policies: Sequence[Obj],
+    policies: PolicySet,
     subject: PodRef,
     other: PodRef,
     port: ContainerPort,
     namespace_labels: Mapping[str, Mapping[str, str]] | None,
 ) -> PolicyVerdict:
-    section, peers_key = ("ingress", "from") if direction == "Ingress" else ("egress", "to")
     isolating: list[str] = []
     unjudged: list[str] = []
-    for policy in policies:
-        if namespace_of(policy) != subject.namespace or direction not in _types(policy):
-            continue
-        if not selector_of(spec_of(policy).get("podSelector")).matches(subject.labels):
-            continue
-        isolating.append(_key(policy))
-        for rule in as_dicts(spec_of(policy).get(section)):
-            if not _port(as_dicts(rule.get("ports")), port.number, port.name, port.protocol):
+    for policy in policies.selecting(direction, subject):
+        isolating.append(policy.key)
+        for rule in policy.ingress if direction == "Ingress" else policy.egress:
+            if not _port(rule.ports, port.number, port.name, port.protocol):
                 continue
-            peers = as_dicts(rule.get(peers_key))
-            if not peers:
-                return PolicyVerdict(direction, True, tuple(isolating), _key(policy))
-            for peer in peers:
-                ok, why = _peer(peer, namespace_of(policy), other, namespace_labels)
+            if not rule.peers:
+                return PolicyVerdict(direction, True, tuple(isolating), policy.key)
+            for peer in rule.peers:
+                ok, why = _peer(peer, policy.namespace, other, namespace_labels)
                 if ok:
-                    return PolicyVerdict(direction, True, tuple(isolating), _key(policy))
+                    return PolicyVerdict(direction, True, tuple(isolating), policy.key)
                 if ok is None and why:
-                    unjudged.append(f"{_key(policy)}: {why}")
+                    unjudged.append(f"{policy.key}: {why}")
     if not isolating:
         return PolicyVerdict(direction, True)
     allowed = None if unjudged else False
@@ -223,13 +295,18 @@ def _verdict(
 
 
 def connection_verdict(
-    policies: Sequence[Obj],
+    policies: PolicySet | Sequence[Obj],
     source: PodRef,
     dest: PodRef,
     port: ContainerPort,
     namespace_labels: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[PolicyVerdict, PolicyVerdict]:
-    """(egress at ``source``, ingress at ``dest``) for a connection to ``dest`` on ``port``."""
+    """(egress at ``source``, ingress at ``dest``) for a connection to ``dest`` on ``port``.
+
+    Pass a :class:`PolicySet` when asking about many pairs: it parses the policies once.
+    """
+    if not isinstance(policies, PolicySet):
+        policies = PolicySet(policies)
     egress = _verdict("Egress", policies, source, dest, port, namespace_labels)
     ingress = _verdict("Ingress", policies, dest, source, port, namespace_labels)
     return egress, ingress

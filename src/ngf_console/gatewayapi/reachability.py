@@ -25,7 +25,13 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from ngf_console.gatewayapi.attachment import BackendVerdict, RouteAttachment
-from ngf_console.gatewayapi.netpol import ContainerPort, PodRef, connection_verdict, pod_ref
+from ngf_console.gatewayapi.netpol import (
+    ContainerPort,
+    PodRef,
+    PolicySet,
+    connection_verdict,
+    pod_ref,
+)
 from ngf_console.gatewayapi.route_check import CheckResult, CheckStatus, Visible, result, worst
 from ngf_console.gatewayapi.simulate import RoutingTable
 from ngf_console.readmodel.health import pod_ready
@@ -61,6 +67,7 @@ class ReachabilityInputs:
 @dataclass
 class _Findings:
     visible: Visible = lambda _ns: True
+    policies: PolicySet | None = None
     evidence: list[str] = field(default_factory=list)
     problems: list[tuple[CheckStatus, str, str]] = field(default_factory=list)
 
@@ -124,6 +131,8 @@ def _policies(
         why = inputs.missing.get("NetworkPolicy", "not in the console's cache")
         out.add("warn", f"{where}: NetworkPolicies not judged ({why})", _CACHE_REMEDY)
         return
+    if out.policies is None:
+        out.policies = PolicySet(inputs.networkpolicies)
     labels = table.context.namespace_labels
     denied: list[str] = []
     unknown: list[str] = []
@@ -131,7 +140,7 @@ def _policies(
     remedy = ""
     for gateway, src in sources:
         for dest, port in dests:
-            for verdict in connection_verdict(inputs.networkpolicies, src, dest, port, labels):
+            for verdict in connection_verdict(out.policies, src, dest, port, labels):
                 way = verdict.direction.lower()
                 pair = f"{out.pod(src, gateway)} -> {dest.label}:{port.number} ({way})"
                 if verdict.allowed_by:
