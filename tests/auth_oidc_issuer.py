@@ -7,12 +7,17 @@ an ``httpx.ASGITransport`` (unit tier) or run it with uvicorn on 127.0.0.1 (inte
 from __future__ import annotations
 
 import json
+import socket
+import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
+import uvicorn
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from fastapi import FastAPI
 
@@ -100,3 +105,25 @@ class Issuer:
             return {"keys": [key.public_jwk() for key in self.keys]}
 
         return app
+
+
+@contextmanager
+def served_issuer() -> Iterator[Issuer]:
+    """A local OIDC issuer (discovery + real JWKS) served by uvicorn on 127.0.0.1."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    issuer = Issuer(f"http://127.0.0.1:{sock.getsockname()[1]}")
+    server = uvicorn.Server(uvicorn.Config(issuer.app(), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the issuer did not start")
+        time.sleep(0.02)
+    try:
+        yield issuer
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

@@ -38,7 +38,7 @@ CHROMIUM_ARGS = [
 
 
 @contextmanager
-def _serving(settings: ApiSettings) -> Iterator[str]:
+def serving(settings: ApiSettings) -> Iterator[str]:
     """The API server (with the built UI) on a free loopback port; yields its base URL."""
     if not (default_ui_dir() / "index.html").is_file():
         pytest.fail(f"the UI is not built ({default_ui_dir()}): run `make ui` first")
@@ -76,7 +76,7 @@ def console_url(
         database_url=sqlite_url(tmp_path_factory.mktemp("db") / "console.db"),
         analytics=AnalyticsSettings(dir=analytics_dir),
     )
-    with _serving(settings) as url:
+    with serving(settings) as url:
         yield url
 
 
@@ -118,7 +118,7 @@ def live_console(
             analytics=AnalyticsSettings(dir=analytics_dir),
             prometheus_url=prometheus_url,
         )
-        with _serving(settings) as url:
+        with serving(settings) as url:
             simulator = demo.start_simulator(
                 kubeconfig,
                 state / "simulator.log",

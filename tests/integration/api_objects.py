@@ -5,20 +5,14 @@ from __future__ import annotations
 
 import copy
 import re
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-import uvicorn
 from lightkube import Client
 from lightkube.core.exceptions import ApiError
 from lightkube.generic_resource import create_namespaced_resource
 from lightkube.resources.apiextensions_v1 import CustomResourceDefinition
 
-from auth_oidc_issuer import Issuer
+from auth_oidc_issuer import served_issuer as served_issuer  # re-exported for the tests
 from crd_cases import load_sample
 from ngf_console.api.routers.routes import POLICY_TYPES, ROUTE_PLURALS
 from ngf_console.crd import PARENT_KINDS
@@ -182,25 +176,3 @@ class Cluster:
 def parent_kinds() -> list[str]:
     """Plurals of the parent kinds."""
     return [k.plural for k in PARENT_KINDS]
-
-
-@contextmanager
-def served_issuer() -> Iterator[Issuer]:
-    """A local OIDC issuer (discovery + real JWKS) served by uvicorn on 127.0.0.1."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    issuer = Issuer(f"http://127.0.0.1:{sock.getsockname()[1]}")
-    server = uvicorn.Server(uvicorn.Config(issuer.app(), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the issuer did not start")
-        time.sleep(0.02)
-    try:
-        yield issuer
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()

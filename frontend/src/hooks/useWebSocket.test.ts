@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from './useWebSocket';
+import { backoffDelay, bearerSubprotocols } from './useWebSocket';
 
 describe('backoffDelay', () => {
   it('doubles from the first delay up to the cap', () => {
@@ -10,5 +10,12 @@ describe('backoffDelay', () => {
   it('jitters within ±20 %', () => {
     expect(backoffDelay(1, {}, () => 0)).toBe(800);
     expect(backoffDelay(1, {}, () => 1)).toBe(1200);
+  });
+});
+
+describe('bearerSubprotocols', () => {
+  it('carries the token base64url-encoded beside the console subprotocol', () => {
+    expect(bearerSubprotocols('?>>???')).toEqual(['ngf-console', 'base64url.bearer.authorization.k8s.io.Pz4-Pz8_']);
+    expect(bearerSubprotocols('ab')[1]).toBe('base64url.bearer.authorization.k8s.io.YWI'); // no padding
   });
 });

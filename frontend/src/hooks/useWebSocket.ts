@@ -24,6 +24,16 @@ export function backoffDelay(attempt: number, { initialMs = 500, maxMs = 30_000 
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 
+/**
+ * Browsers cannot set headers on a websocket: the token travels as the Kubernetes-style
+ * subprotocol `base64url.bearer.authorization.k8s.io.<token>`, offered beside `ngf-console`,
+ * which the server accepts (docs/websockets.md).
+ */
+export function bearerSubprotocols(token: string): string[] {
+  const encoded = btoa(token).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return ['ngf-console', `base64url.bearer.authorization.k8s.io.${encoded}`];
+}
+
 /** Absolute ws:// or wss:// URL of an API path on this page's origin. */
 export function socketUrl(path: string): string {
   const { protocol, host } = window.location;
@@ -57,10 +67,8 @@ export function useWebSocket(
 
     const connect = () => {
       setStatus('connecting');
-      // Browsers cannot set headers on a websocket: the token travels as the `bearer`
-      // subprotocol pair, and the server accepts `bearer` (docs/websockets.md).
       const token = useAuthStore.getState().token;
-      socket = token === null ? new WebSocket(socketUrl(path)) : new WebSocket(socketUrl(path), ['bearer', token]);
+      socket = token === null ? new WebSocket(socketUrl(path)) : new WebSocket(socketUrl(path), bearerSubprotocols(token));
       socket.onopen = () => {
         attempt = 0;
         setStatus('open');
