@@ -93,6 +93,7 @@ def test_grpcroute_built_through_the_ui(
     ns = seeded
     page.goto(console_url + "/routes")
     page.get_by_text("Create route").click()
+    shoot(page, tmp_path, "create-route-menu")
     page.get_by_role("link", name="GRPCRoute").click()
     expect(page.get_by_role("heading", level=1, name="Create GRPCRoute")).to_be_visible()
     page.locator("#gr-name").fill("greeter")
@@ -102,6 +103,8 @@ def test_grpcroute_built_through_the_ui(
     page.locator("#gr-hosts").fill("grpc.example.com")
     page.locator("#g0m0s").fill("helloworld.Greeter")
     page.locator("#g0m0m").fill("SayHello")
+    page.get_by_role("button", name="Add filter").click()
+    page.locator("#g0f0h").fill("x-route: grpc-builder")
     page.locator("#g0b0n").fill("greeter")
     page.locator("#g0b0p").fill("50051")
     page.locator("#g0b0w").fill("80")
@@ -128,6 +131,12 @@ def test_grpcroute_built_through_the_ui(
     [rule] = spec["rules"]
     assert rule["matches"] == [
         {"method": {"type": "Exact", "service": "helloworld.Greeter", "method": "SayHello"}}
+    ]
+    assert rule["filters"] == [
+        {
+            "type": "RequestHeaderModifier",
+            "requestHeaderModifier": {"set": [{"name": "x-route", "value": "grpc-builder"}]},
+        }
     ]
     assert [(b["name"], b["port"], b["weight"]) for b in rule["backendRefs"]] == [
         ("greeter", 50051, 80),
@@ -261,6 +270,8 @@ def test_a_policy_kind_the_cluster_lacks_is_refused_clearly(
             "/policies/create/upstreamsettings?template=upstream-keepalive",
             "Create UpstreamSettingsPolicy",
         ),
+        ("/policies/create/proxysettings?template=stream-responses", "Create ProxySettingsPolicy"),
+        ("/policies/create/authentication?template=basic-auth", "Create AuthenticationFilter"),
         ("/policies/create/snippetsfilter", "Create SnippetsFilter"),
     ],
 )
