@@ -14,6 +14,7 @@ from conftest import LiveConsole
 
 # Logs and metrics arrive within ~60 s of the fixture starting (first test of the module).
 ARRIVAL_MS = 120_000
+NON_ZERO_RATE = re.compile(r"^(?!0/s$)\d[\d.]*k?/s$")
 
 
 def _select_namespace(page: Page, namespace: str) -> None:
@@ -43,15 +44,15 @@ def test_overview_shows_a_non_zero_request_rate(
     expect(page.get_by_role("heading", level=1, name="Observability")).to_be_visible()
     # Auto-refresh refetches every 15 s: the rate turns non-zero once Prometheus has two
     # scrapes of the simulator's counters.
-    expect(page.get_by_test_id("tile-Requests")).to_have_text(
-        re.compile(r"^(?!0/s$)\d[\d.]*k?/s$"), timeout=ARRIVAL_MS
-    )
+    expect(page.get_by_test_id("tile-Requests")).to_have_text(NON_ZERO_RATE, timeout=ARRIVAL_MS)
     expect(page.get_by_test_id("chart-Request rate")).to_be_visible()
     expect(page.locator('[data-testid="chart-Request rate"] .recharts-line')).to_have_count(1)
     # Per Gateway (Prometheus) and per route (access-log rollups), linking to their detail.
     _select_namespace(page, live_console.namespace)
     gateway_link = page.get_by_role("table", name="RED per Gateway").get_by_role("link").first
     expect(gateway_link).to_be_visible(timeout=30_000)
+    rates = page.get_by_test_id("gateway-rate")
+    expect(rates.filter(has_text=NON_ZERO_RATE).first).to_be_visible(timeout=60_000)
     route_links = page.get_by_role("table", name="Busiest routes").get_by_role(
         "link", name=re.compile("^" + re.escape(live_console.namespace) + r"\/")
     )
@@ -96,6 +97,15 @@ def test_log_explorer_lists_the_namespace_and_a_filter_narrows_it(
     assert all(cell.startswith(f"{ns}/") for cell in routes)
     _shoot(page, tmp_path, "observability-logs")
     _no_serious_violations(page)
+
+    # Paging within the pinned window (continue token), and back.
+    page.get_by_role("button", name="Older").click()
+    expect(page.get_by_text("Page 2")).to_be_visible()
+    expect(rows.first).to_be_visible()
+    assert all(cell.startswith(f"{ns}/") for cell in _route_cells(page))
+    page.get_by_role("button", name="Newer").click()
+    expect(page.get_by_text("Page 1")).to_be_visible()
+    expect(page.get_by_role("button", name="Newer")).to_have_count(0)
 
     chosen = sorted(routes)[0].split("/", 1)[1]
     page.get_by_label("Route").fill(chosen)

@@ -94,13 +94,13 @@ function RowDrawer({ row, onClose }: { row: Row; onClose: () => void }) {
     <aside role="dialog" aria-modal="false" aria-labelledby="log-row-title" className="fixed top-0 right-0 z-40 flex h-full w-full max-w-md flex-col border-l border-line bg-panel shadow-2xl">
       <div className="flex items-center justify-between border-b border-line p-4">
         <h2 id="log-row-title" className="text-sm font-semibold">
-          Request {cellText(row['request_id'])}
+          {row['request_id'] ? `Request ${cellText(row['request_id'])}` : `Request at ${new Date(String(row['timestamp'])).toLocaleString()}`}
         </h2>
         <Button id="log-row-close" variant="ghost" onClick={onClose} aria-label="Close request detail">
           Close
         </Button>
       </div>
-      <dl className="grid flex-1 grid-cols-[max-content_1fr] gap-x-4 gap-y-1.5 overflow-auto p-4 text-xs">
+      <dl className="grid flex-1 grid-cols-[max-content_1fr] content-start gap-x-4 gap-y-1.5 overflow-auto p-4 text-xs">
         {rowColumns(row).map((key) => (
           <div key={key} className="contents">
             <dt className="font-mono text-fg-muted">{key}</dt>

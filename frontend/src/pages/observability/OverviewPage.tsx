@@ -31,7 +31,9 @@ function GatewayRow({ gateway, range, live }: { gateway: GatewayView; range: Ran
         <Td className="text-xs text-status-error">{apiMessage(red.error)}</Td>
       ) : (
         <>
-          <Td className="tabular-nums">{now ? formatRate(now.requests_per_second) : '…'}</Td>
+          <Td className="tabular-nums">
+            <span data-testid="gateway-rate">{now ? formatRate(now.requests_per_second) : '…'}</span>
+          </Td>
           <Td className="tabular-nums">{now ? formatShare(now.error_rate) : '…'}</Td>
           <Td className="tabular-nums">{now ? formatMs(now.avg_latency_ms) : '…'}</Td>
           <Td className="tabular-nums">{now?.active_connections != null ? Math.round(now.active_connections) : '—'}</Td>

@@ -73,7 +73,7 @@ export function TimeChart<Row extends { t: number }, K extends string>({ title, 
               <LineChart data={rows as Row[]} accessibilityLayer={false}>
                 {common}
                 {series.map((s) => (
-                  <Line key={s.key} dataKey={s.key} name={s.label} stroke={s.color} dot={false} strokeWidth={2} isAnimationActive={false} connectNulls />
+                  <Line key={s.key} dataKey={s.key} name={s.label} stroke={s.color} dot={rows.length <= 3} strokeWidth={2} isAnimationActive={false} connectNulls />
                 ))}
               </LineChart>
             )}

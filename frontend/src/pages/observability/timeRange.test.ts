@@ -32,8 +32,9 @@ describe('time ranges', () => {
     expect(windowFor('1h', now)).toEqual({ since: '2026-01-02T02:04:05.000Z', until: '2026-01-02T03:04:05.000Z' });
   });
 
-  it('labels ticks with the day only beyond a day', () => {
-    const t = Date.parse('2026-03-04T05:06:00') / 1000;
+  it('labels ticks with seconds on short ranges and the day only beyond a day', () => {
+    const t = Date.parse('2026-03-04T05:06:07') / 1000;
+    expect(tickLabel(t, '15m')).toBe('05:06:07');
     expect(tickLabel(t, '1h')).toBe('05:06');
     expect(tickLabel(t, '7d')).toBe('3/4 05:06');
   });

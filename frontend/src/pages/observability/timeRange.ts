@@ -58,10 +58,12 @@ export function windowFor(range: string, now: number): Window {
   };
 }
 
-/** A chart tick: time of day for short ranges, day and time beyond a day. */
+/** A chart tick: time of day (with seconds up to 15 min), day and time beyond a day. */
 export function tickLabel(epochSeconds: number, range: string): string {
   const date = new Date(epochSeconds * 1000);
-  const hhmm = `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+  const two = (n: number) => String(n).padStart(2, '0');
+  const hhmm = `${two(date.getHours())}:${two(date.getMinutes())}`;
+  if (rangeSeconds(range) <= 900) return `${hhmm}:${two(date.getSeconds())}`;
   if (rangeSeconds(range) <= 86400) return hhmm;
   return `${date.getMonth() + 1}/${date.getDate()} ${hhmm}`;
 }
