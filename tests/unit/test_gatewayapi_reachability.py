@@ -243,3 +243,20 @@ def test_policies_and_pods_of_unreadable_namespaces_are_not_named() -> None:
     assert "refused by a NetworkPolicy in a namespace you cannot read" in hidden.summary
     assert "a data-plane pod of Gateway infra/gw -> default/web-1:8080" in hidden.summary
     assert "infra/np" not in text(hidden) and "gw-nginx-0" not in text(hidden)
+
+
+def test_data_plane_of_ngf_1_is_the_shared_pod_with_an_nginx_container() -> None:
+    s = scene()
+    s["dp"] = None
+    # NGF 2.x control plane: the same name label, no data plane: not a source.
+    control = pod(
+        "ngf-0", "nginx-gateway", {"app.kubernetes.io/name": "nginx-gateway-fabric"}, [], "10.0.9.1"
+    )
+    s["control"] = control
+    assert "none running; assumed labels" in text(run(s))
+    # NGF 1.x: controller and nginx in one pod, serving every Gateway.
+    v1 = copy.deepcopy(control)
+    v1["metadata"]["name"] = "ngf1-0"
+    v1["spec"]["containers"].append({"name": "nginx", "ports": []})
+    s["v1"] = v1
+    assert "NGF 1.x pods" in text(run(s))

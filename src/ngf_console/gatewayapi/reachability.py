@@ -13,7 +13,8 @@ backendRef (and, for an InferencePool, its endpoint picker Service):
 
 The data-plane pods of a Gateway are NGF 2.x's per-Gateway pods (label
 ``gateway.networking.k8s.io/gateway-name`` in the Gateway's namespace), else NGF 1.x's
-shared ``nginx-gateway`` pods; with none running, one is *assumed* with the 2.x labels and a
+shared ``nginx-gateway`` pods (those with an ``nginx`` container: NGF 2.x's control plane
+carries the same name label); with none running, one is *assumed* with the 2.x labels and a
 verdict resting on it is at most a warning. Types missing from the console's cache
 (``ReachabilityInputs`` with ``None``) are reported as not judged, never as passing.
 """
@@ -96,9 +97,18 @@ def data_plane_pods(table: RoutingTable, namespace: str, name: str) -> tuple[lis
     ]
     if per_gateway:
         return [pod_ref(p) for p in per_gateway], f"label {GATEWAY_NAME_LABEL}={name}"
-    shared = [p for p in pods if labels_of(p).get("app.kubernetes.io/name") in NGF1_NAMES]
+    # NGF 1.x: one Deployment runs the controller and an "nginx" container for every
+    # Gateway. NGF 2.x's control-plane pod has the same name label but no data plane.
+    shared = [
+        p
+        for p in pods
+        if labels_of(p).get("app.kubernetes.io/name") in NGF1_NAMES
+        and any(c.get("name") == "nginx" for c in as_dicts(spec_of(p).get("containers")))
+    ]
     if shared:
-        return [pod_ref(p) for p in shared], "NGF 1.x pods (app.kubernetes.io/name)"
+        return [
+            pod_ref(p) for p in shared
+        ], "NGF 1.x pods (app.kubernetes.io/name, nginx container)"
     assumed = PodRef(namespace, f"<{name} data plane>", {GATEWAY_NAME_LABEL: name}, assumed=True)
     return [assumed], f"none running; assumed labels {GATEWAY_NAME_LABEL}={name}"
 
