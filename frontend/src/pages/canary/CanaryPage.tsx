@@ -144,7 +144,7 @@ function RolloutRow({ r }: { r: RolloutView }) {
           {allowedActions(r.state).map((a) => (
             <Button
               key={a}
-              variant={a === 'abort' ? 'danger' : a === 'promote' ? 'primary' : 'secondary'}
+              variant={a === 'promote' ? 'primary' : 'secondary'}
               className="text-xs"
               disabled={action.isPending}
               aria-label={`${ACTION_LABEL[a]} rollout of ${r.route_namespace}/${r.route_name}`}

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { useAllGateways } from '../../api/queries';
 import { Button, Field, inputClass } from '../../components/ui';
 import { curlToForm, formErrors, type Pair, type RequestForm } from './requestForm';
 
@@ -53,6 +54,7 @@ export function RequestFormFields({
   submitLabel: string;
   busy: boolean;
 }) {
+  const gateways = useAllGateways();
   const [curl, setCurl] = useState('');
   const [curlError, setCurlError] = useState<string | undefined>();
   const [touched, setTouched] = useState(false);
@@ -85,7 +87,7 @@ export function RequestFormFields({
             className="shrink-0 self-start whitespace-nowrap"
             onClick={() => {
               try {
-                onChange(curlToForm(curl));
+                onChange({ ...curlToForm(curl), gateway: form.gateway });
                 setCurlError(undefined);
               } catch (err) {
                 setCurlError(err instanceof Error ? err.message : String(err));
@@ -121,6 +123,16 @@ export function RequestFormFields({
           </select>
         </Field>
       </div>
+      <Field id={id('gateway')} label="Gateway" hint="The Gateway the request reaches; any: the cluster's listeners decide.">
+        <select id={id('gateway')} className={inputClass} value={form.gateway} onChange={(e) => onChange({ ...form, gateway: e.target.value })}>
+          <option value="">Any Gateway</option>
+          {(gateways.data?.items ?? []).map((g) => (
+            <option key={`${g.namespace}/${g.name}`} value={`${g.namespace}/${g.name}`}>
+              {g.namespace}/{g.name}
+            </option>
+          ))}
+        </select>
+      </Field>
       <Field id={id('path')} label="Path" error={errors.path}>
         <input id={id('path')} className={`${inputClass} font-mono`} value={form.path} onChange={(e) => onChange({ ...form, path: e.target.value })} {...invalid('path')} />
       </Field>

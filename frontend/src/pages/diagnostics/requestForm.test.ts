@@ -31,6 +31,7 @@ describe('curlToForm', () => {
         { name: 'tag', value: 'b' },
       ],
       protocol: 'http',
+      gateway: '',
     });
   });
 
@@ -74,5 +75,7 @@ describe('formErrors and formToBody', () => {
     });
     expect(body).toEqual({ method: 'GET', scheme: 'http', host: 'shop.example.com', path: '/', headers: { 'x-env': 'canary' }, query: { tag: ['a', 'b'] }, protocol: 'http' });
     expect(formToBody({ ...EMPTY_REQUEST, host: 'h', port: '8080' }).port).toBe(8080);
+    expect(formToBody({ ...EMPTY_REQUEST, host: 'h', gateway: 'infra/edge' }).gateway).toBe('infra/edge');
+    expect('gateway' in formToBody({ ...EMPTY_REQUEST, host: 'h' })).toBe(false);
   });
 });

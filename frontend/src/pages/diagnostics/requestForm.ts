@@ -18,9 +18,11 @@ export interface RequestForm {
   headers: Pair[];
   query: Pair[];
   protocol: 'http' | 'grpc';
+  /** `namespace/name` of the one Gateway to ask; empty: every Gateway of the cluster. */
+  gateway: string;
 }
 
-export const EMPTY_REQUEST: RequestForm = { method: 'GET', scheme: 'http', host: '', port: '', path: '/', headers: [], query: [], protocol: 'http' };
+export const EMPTY_REQUEST: RequestForm = { method: 'GET', scheme: 'http', host: '', port: '', path: '/', headers: [], query: [], protocol: 'http', gateway: '' };
 
 /** Words of a shell command line: quotes, backslash escapes and line continuations. */
 export function shellWords(text: string): string[] {
@@ -126,6 +128,7 @@ export function curlToForm(command: string): RequestForm {
     headers: headers.filter((h) => h !== hostHeader),
     query,
     protocol: grpc ? 'grpc' : 'http',
+    gateway: '',
   };
 }
 
@@ -158,5 +161,6 @@ export function formToBody(form: RequestForm) {
     headers,
     query,
     protocol: form.protocol,
+    ...(form.gateway ? { gateway: form.gateway } : {}),
   };
 }

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { stringify } from 'yaml';
 import { useLocation, useParams } from 'react-router';
 import { useAnalysis, useApply, useGenerate, useValidation, type ApplyResult, type GeneratedResource } from '../../api/migrationQueries';
+import { CodeEditor } from '../../components/CodeEditor';
 import { LinkButton } from '../../components/LinkButton';
 import { PageHeader } from '../../components/PageHeader';
 import { Stepper } from '../../components/Wizard';
@@ -9,6 +10,13 @@ import { Button, Card, CodeBlock, ErrorBox, Field, HealthBadge, Loading, Table, 
 import { generatedBySource } from './analysis';
 import { AnalysisTable, InputErrors } from './AnalysisTable';
 import { MIGRATION_STEPS } from './MigrationImportPage';
+
+const PAUSE_RE = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
+
+/** Tall enough for the whole YAML, up to 24 lines (Monaco's line height is 19 px). */
+function editorHeight(text: string): number {
+  return Math.min(text.split('\n').length, 24) * 19 + 12;
+}
 
 function GeneratedResources({ resources }: { resources: readonly GeneratedResource[] }) {
   return (
@@ -25,7 +33,7 @@ function GeneratedResources({ resources }: { resources: readonly GeneratedResour
                     <Tag>{r.kind}</Tag> <span className="font-medium">{r.name}</span> <span className="text-xs text-fg-muted">{r.confidence} confidence</span>
                   </summary>
                   <div className="mt-2">
-                    <CodeBlock text={r.generatedYAML} label={`${r.kind} ${r.name} YAML`} maxHeight="max-h-80" />
+                    <CodeEditor value={r.generatedYAML} language="yaml" readOnly label={`${r.kind} ${r.name} YAML`} height={editorHeight(r.generatedYAML)} />
                   </div>
                 </details>
               ))}
@@ -85,6 +93,9 @@ export function MigrationProjectPage() {
   const dryRun = useApply(id);
   const apply = useApply(id);
   const [gatewayName, setGatewayName] = useState('ngf-migrated');
+  const [pause, setPause] = useState('');
+  const pauseError = pause.trim() && !PAUSE_RE.test(pause.trim()) ? 'A Go duration such as 0s, 10s or 1m30s.' : undefined;
+  const applyBody = (dry: boolean) => ({ apply: true, dry_run: dry, ...(pause.trim() ? { pause_between: pause.trim() } : {}) });
   const project = analysis.data?.project;
   const applied = project?.status === 'applied' || apply.data !== undefined;
   const step = applied ? 4 : dryRun.data ? 3 : generate.data ? 2 : 1;
@@ -128,11 +139,25 @@ export function MigrationProjectPage() {
               <p className="mb-3 text-sm">
                 Applying creates a MigrationPlan in {project?.namespace}; the operator creates its resources one at a time and validates each.
               </p>
+              <div className="mb-3 max-w-xs">
+                <Field id="mig-pause" label="Pause between resources" error={pauseError} hint="Phased apply; blank: the operator's default (30s).">
+                  <input
+                    id="mig-pause"
+                    className={inputClass}
+                    value={pause}
+                    placeholder="30s"
+                    disabled={applied}
+                    onChange={(e) => setPause(e.target.value)}
+                    aria-invalid={pauseError ? true : undefined}
+                    aria-describedby={pauseError ? 'mig-pause-error' : undefined}
+                  />
+                </Field>
+              </div>
               <div className="flex flex-wrap gap-2">
-                <Button disabled={dryRun.isPending || applied} onClick={() => dryRun.mutate({ apply: true, dry_run: true })}>
+                <Button disabled={dryRun.isPending || applied || pauseError !== undefined} onClick={() => dryRun.mutate(applyBody(true))}>
                   {dryRun.isPending ? 'Checking…' : 'Dry run (server-side)'}
                 </Button>
-                <Button variant="primary" disabled={apply.isPending || applied} onClick={() => apply.mutate({ apply: true, dry_run: false })}>
+                <Button variant="primary" disabled={apply.isPending || applied || pauseError !== undefined} onClick={() => apply.mutate(applyBody(false))}>
                   {apply.isPending ? 'Applying…' : applied ? 'Applied' : 'Apply'}
                 </Button>
               </div>
