@@ -9,6 +9,9 @@ import { Link } from 'react-router';
 import { stringify } from 'yaml';
 import { ApiError, apiPost, clusterPath } from '../api/client';
 import type { WriteResult } from '../api/types';
+import { usePermissions } from '../auth/authQueries';
+import { writeRefusal } from '../auth/permission';
+import { DNS_LABEL } from '../forms/common';
 import { Button, Card, CodeBlock, ErrorBox } from './ui';
 
 type Manifest = Record<string, unknown>;
@@ -20,6 +23,25 @@ export function useCreateFlow(path: string, onError: (error: Error) => void) {
   return { review, create };
 }
 export type CreateFlow = ReturnType<typeof useCreateFlow>;
+
+/**
+ * Why the caller's role may not create `kind` in `namespace` (null when it may, or while
+ * unknown). The API enforces it on the dry run anyway; this says so before the form is filled.
+ */
+export function useCreateRefusal(kind: string, namespace: string): string | null {
+  const valid = DNS_LABEL.test(namespace);
+  const { data } = usePermissions(valid ? namespace : null);
+  return valid ? writeRefusal(data, kind, namespace) : null;
+}
+
+export function RefusalNotice({ refusal }: { refusal: string | null }) {
+  if (refusal === null) return null;
+  return (
+    <p role="alert" className="rounded-md border border-status-warning/50 bg-status-warning/10 p-2 text-sm">
+      {refusal}
+    </p>
+  );
+}
 
 /** The manifest of a form's current values, even incomplete ones (null if it cannot be built yet). */
 export function draftManifest<T>(values: T, build: (v: T) => Manifest): Manifest | null {

@@ -71,6 +71,18 @@ describe('PolicyBuilder', () => {
     expect(screen.getByText(/ratelimitpolicies.gateway.nginx.org is missing/)).toBeInTheDocument();
   });
 
+  it('says up front when the caller’s role may not create the kind there', async () => {
+    stubApi({
+      '/api/v1/config': { edition: 'oss' },
+      '/api/v1/policies/clientsettings': list([]),
+      '/api/v1/httproutes': list([]),
+      '/api/v1/me/permissions': { namespace: 'default', items: [{ kind: 'ClientSettingsPolicy', group: 'gateway.nginx.org', plural: 'clientsettingspolicies', read: true, write: false }] },
+    });
+    renderBuilder('/policies/create/clientsettings');
+    expect(await screen.findByText('Your role cannot change ClientSettingsPolicy objects in namespace default.')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Review (dry run)' })).toBeDisabled();
+  });
+
   it('greys an enterprise kind on OSS and asks nothing about it', async () => {
     const mock = stubApi({ '/api/v1/config': { edition: 'oss' } });
     renderBuilder('/policies/create/snippetsfilter?template=cors-headers');

@@ -3,7 +3,7 @@ import { useForm, type Path, type Resolver } from 'react-hook-form';
 import { useParams, useSearchParams } from 'react-router';
 import { usePolicyServed } from '../../api/builderQueries';
 import { useEdition, useScope } from '../../api/queries';
-import { BuilderError, CreatedNotice, ReviewColumn, applyApiFieldErrors, draftManifest, useCreateFlow } from '../../components/CreateReview';
+import { BuilderError, CreatedNotice, RefusalNotice, ReviewColumn, applyApiFieldErrors, draftManifest, useCreateFlow, useCreateRefusal } from '../../components/CreateReview';
 import { EnterpriseGate } from '../../components/Enterprise';
 import { LinkButton } from '../../components/LinkButton';
 import { PageHeader } from '../../components/PageHeader';
@@ -36,6 +36,7 @@ function PolicyEditor({ type, initial }: { type: PolicyType; initial: PolicyForm
   const flow = useCreateFlow(`/policies/${type}`, (err) => applyApiFieldErrors(err, (f) => policyFormField(type, f), (name, message) => setError(name as Path<PolicyForm>, { type: 'api', message })));
   const values = watch();
   const valid = policyForm.safeParse(values).success;
+  const refusal = useCreateRefusal(info.kind, values.namespace);
   const manifest = draftManifest(values, toPolicy);
   const Settings = SETTINGS[type];
   const props = { register, errors, control, values };
@@ -56,8 +57,9 @@ function PolicyEditor({ type, initial }: { type: PolicyType; initial: PolicyForm
           </Card>
           <TargetsCard type={type} props={props} />
           <Settings {...props} />
+          <RefusalNotice refusal={refusal} />
           <div className="flex gap-2">
-            <Button type="submit" variant="primary" className="ml-auto" disabled={flow.review.isPending}>{flow.review.isPending ? 'Checking…' : 'Review (dry run)'}</Button>
+            <Button type="submit" variant="primary" className="ml-auto" disabled={flow.review.isPending || refusal !== null}>{flow.review.isPending ? 'Checking…' : 'Review (dry run)'}</Button>
           </div>
           {(flow.review.error || flow.create.error) && <BuilderError error={flow.create.error ?? flow.review.error} kind={info.kind} crd={info.crd} since={info.since} />}
         </form>

@@ -1,7 +1,7 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useFieldArray, useForm, type Control, type FieldErrors, type Path, type UseFormRegister, type UseFormWatch } from 'react-hook-form';
 import { useScope } from '../../api/queries';
-import { BuilderError, CreatedNotice, ReviewColumn, applyApiFieldErrors, draftManifest, useCreateFlow } from '../../components/CreateReview';
+import { BuilderError, CreatedNotice, RefusalNotice, ReviewColumn, applyApiFieldErrors, draftManifest, useCreateFlow, useCreateRefusal } from '../../components/CreateReview';
 import { PageHeader } from '../../components/PageHeader';
 import { Button, Card, Field, inputClass } from '../../components/ui';
 import { GRPC_FILTER_TYPES, GRPC_MATCH_TYPES, NEW_GRPC_FILTER, NEW_GRPC_MATCH, NEW_GRPC_RULE, grpcFormField, grpcRouteForm, toGrpcRoute, type GrpcRouteForm } from '../../forms/grpcRoute';
@@ -117,6 +117,7 @@ export function GrpcRouteBuilder() {
   const flow = useCreateFlow('/grpcroutes', (err) => applyApiFieldErrors(err, grpcFormField, (name, message) => setError(name as Path<GrpcRouteForm>, { type: 'api', message })));
   const values = watch();
   const valid = grpcRouteForm.safeParse(values).success;
+  const refusal = useCreateRefusal('GRPCRoute', values.namespace);
   const manifest = draftManifest(values, toGrpcRoute);
 
   if (flow.create.data) {
@@ -143,9 +144,10 @@ export function GrpcRouteBuilder() {
           {rules.fields.map((f, i) => (
             <GrpcRuleEditor key={f.id} index={i} control={control} register={register} watch={watch} errors={errors} namespace={values.namespace} onRemove={rules.fields.length > 1 ? () => rules.remove(i) : undefined} />
           ))}
+          <RefusalNotice refusal={refusal} />
           <div className="flex gap-2">
             <Button onClick={() => rules.append(NEW_GRPC_RULE)} disabled={rules.fields.length >= 16}>Add rule</Button>
-            <Button type="submit" variant="primary" className="ml-auto" disabled={flow.review.isPending}>{flow.review.isPending ? 'Checking…' : 'Review (dry run)'}</Button>
+            <Button type="submit" variant="primary" className="ml-auto" disabled={flow.review.isPending || refusal !== null}>{flow.review.isPending ? 'Checking…' : 'Review (dry run)'}</Button>
           </div>
           {(flow.review.error || flow.create.error) && <BuilderError error={flow.create.error ?? flow.review.error} kind="GRPCRoute" crd="grpcroutes.gateway.networking.k8s.io" since="Gateway API 1.1" />}
         </form>

@@ -1,7 +1,7 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useFieldArray, useForm, type Path } from 'react-hook-form';
 import { useScope } from '../../api/queries';
-import { BuilderError, CreatedNotice, ReviewColumn, applyApiFieldErrors, draftManifest, useCreateFlow } from '../../components/CreateReview';
+import { BuilderError, CreatedNotice, RefusalNotice, ReviewColumn, applyApiFieldErrors, draftManifest, useCreateFlow, useCreateRefusal } from '../../components/CreateReview';
 import { PageHeader } from '../../components/PageHeader';
 import { Button, Card, Field, inputClass } from '../../components/ui';
 import { L4_PATHS, hasHostnames, initialL4Form, l4FormField, l4RouteForm, toL4Route, type L4Kind, type L4RouteForm } from '../../forms/l4Route';
@@ -29,6 +29,7 @@ export function L4RouteBuilder({ kind }: { kind: L4Kind }) {
   const flow = useCreateFlow(`/${L4_PATHS[kind]}`, (err) => applyApiFieldErrors(err, l4FormField, (name, message) => setError(name as Path<L4RouteForm>, { type: 'api', message })));
   const values = watch();
   const valid = l4RouteForm.safeParse(values).success;
+  const refusal = useCreateRefusal(kind, values.namespace);
   const manifest = draftManifest(values, toL4Route);
   const title = `Create ${kind}`;
 
@@ -70,8 +71,9 @@ export function L4RouteBuilder({ kind }: { kind: L4Kind }) {
               onRemove={(i) => backends.remove(i)}
             />
           </Card>
+          <RefusalNotice refusal={refusal} />
           <div className="flex gap-2">
-            <Button type="submit" variant="primary" className="ml-auto" disabled={flow.review.isPending}>{flow.review.isPending ? 'Checking…' : 'Review (dry run)'}</Button>
+            <Button type="submit" variant="primary" className="ml-auto" disabled={flow.review.isPending || refusal !== null}>{flow.review.isPending ? 'Checking…' : 'Review (dry run)'}</Button>
           </div>
           {(flow.review.error || flow.create.error) && <BuilderError error={flow.create.error ?? flow.review.error} kind={kind} crd={`${L4_PATHS[kind]}.gateway.networking.k8s.io`} since="the Gateway API experimental channel" />}
         </form>
