@@ -7096,9 +7096,10 @@ export interface components {
          * RuleConfig
          * @description A rule's condition: ``<source sample> <operator> <threshold>`` held for ``for``.
          *
-         *     ``source`` names a metric source (``cert_expiry``; Prometheus and ClickHouse sources
-         *     come later) that ``query`` and ``params`` are given to. Every sample the source returns
-         *     is its own alert, identified by its labels. ``labels`` are added to every notification.
+         *     ``source`` names a metric source (``cert_expiry``, ``prometheus_query``,
+         *     ``clickhouse_query``) that ``query`` and ``params`` are given to. Every sample the
+         *     source returns is its own alert, identified by its labels. ``labels`` are added to
+         *     every notification.
          */
         readonly RuleConfig: {
             /**
