@@ -2,7 +2,8 @@
 
 - backend health: each backendRef's verdict (kind, ReferenceGrant, existence); a Service
   must have the referenced port and ready pods behind its selector (pods are in the
-  snapshot; EndpointSlices are not, so a selector-less Service is a warning, not a pass);
+  snapshot; EndpointSlices are not, so a selector-less Service is a warning here and its
+  slices are judged by check 8, :mod:`.reachability`);
   an InferencePool must have ready pods and its endpoint picker Service.
 - policy blocks: NGF policies that can refuse requests (WAFPolicy, RateLimitPolicy,
   SnippetsPolicy) in effect on the route's Gateway, listener or the route; policies
@@ -104,7 +105,8 @@ def _service_problem(
     if not isinstance(selector, dict) or not selector:
         return (
             "warn",
-            f"{where} has no selector: its endpoints are managed by hand and not visible here",
+            f"{where} has no selector: its endpoints are managed by hand (the "
+            "network-connectivity check reads its EndpointSlices)",
             f"Check the EndpointSlices of {where} (`kubectl get endpointslices -l "
             f"kubernetes.io/service-name={verdict.name} -n {verdict.namespace}`).",
         )
