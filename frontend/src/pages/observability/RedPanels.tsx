@@ -40,6 +40,7 @@ export function RedPanels({ view, range, live, filter = {} }: { view: RedView; r
   const pRows = percentileRows(percentiles.data?.rows ?? []);
   const now = view.now;
   const noMetrics = view.metric_generation === 'none';
+  const domain = [view.start, view.end] as const;
   return (
     <div className="space-y-4">
       {noMetrics && (
@@ -54,11 +55,11 @@ export function RedPanels({ view, range, live, filter = {} }: { view: RedView; r
         <Tile label="Connections" value={now.active_connections === null ? '—' : String(Math.round(now.active_connections))} hint="active" />
       </div>
       <div className="grid gap-4 xl:grid-cols-2">
-        <TimeChart title="Request rate" unit="req/s" range={range} rows={rows} series={[{ key: 'requests', label: 'requests', color: COLORS.requests }]} />
+        <TimeChart title="Request rate" unit="req/s" range={range} domain={domain} rows={rows} series={[{ key: 'requests', label: 'requests', color: COLORS.requests }]} />
         <TimeChart
           title="Errors"
           unit="req/s"
-          range={range}
+          range={range} domain={domain}
           rows={rows}
           stacked
           series={[
@@ -66,7 +67,7 @@ export function RedPanels({ view, range, live, filter = {} }: { view: RedView; r
             { key: 'errors_5xx', label: '5xx', color: COLORS.errors_5xx },
           ]}
         />
-        <TimeChart title="Error rate" unit="%" range={range} rows={rows} series={[{ key: 'error_pct', label: '4xx + 5xx share', color: COLORS.error_pct }]} />
+        <TimeChart title="Error rate" unit="%" range={range} domain={domain} rows={rows} series={[{ key: 'error_pct', label: '4xx + 5xx share', color: COLORS.error_pct }]} />
         <div>
           {percentiles.error ? (
             <div className="space-y-2">
@@ -79,7 +80,7 @@ export function RedPanels({ view, range, live, filter = {} }: { view: RedView; r
             <TimeChart
               title="Latency percentiles"
               unit="ms"
-              range={range}
+              range={range} domain={domain}
               rows={pRows}
               empty="No access logs in this range."
               series={[
@@ -90,8 +91,8 @@ export function RedPanels({ view, range, live, filter = {} }: { view: RedView; r
             />
           )}
         </div>
-        <TimeChart title="Upstream latency (avg)" unit="ms" range={range} rows={rows} series={[{ key: 'latency_ms', label: 'avg', color: COLORS.latency_ms }]} empty="NGINX reported no upstream response times (NGINX Plus only)." />
-        <TimeChart title="Active connections" unit="conns" range={range} rows={rows} series={[{ key: 'connections', label: 'active', color: COLORS.connections }]} empty="No connection series for this scope." />
+        <TimeChart title="Upstream latency (avg)" unit="ms" range={range} domain={domain} rows={rows} series={[{ key: 'latency_ms', label: 'avg', color: COLORS.latency_ms }]} empty="NGINX reported no upstream response times (NGINX Plus only)." />
+        <TimeChart title="Active connections" unit="conns" range={range} domain={domain} rows={rows} series={[{ key: 'connections', label: 'active', color: COLORS.connections }]} empty="No connection series for this scope." />
       </div>
     </div>
   );

@@ -32,17 +32,19 @@ interface ChartProps<Row extends { t: number }, K extends string> {
   readonly stacked?: boolean;
   /** Shown instead of the chart when there are no rows. */
   readonly empty?: ReactNode;
+  /** The x-axis span (epoch seconds): the whole range asked for, not only where data is. */
+  readonly domain?: readonly [number, number];
 }
 
 const axisTick = { fill: '#8b98a9', fontSize: 11 };
 
 /** One chart over time with a caption and an honest empty state. */
-export function TimeChart<Row extends { t: number }, K extends string>({ title, rows, series, range, unit, stacked = false, empty }: ChartProps<Row, K>) {
+export function TimeChart<Row extends { t: number }, K extends string>({ title, rows, series, range, unit, stacked = false, empty, domain }: ChartProps<Row, K>) {
   const format = (value: unknown) => (typeof value === 'number' ? `${Number(value.toFixed(2))} ${unit}` : String(value));
   const common = (
     <>
       <CartesianGrid stroke="#8b98a9" strokeOpacity={0.2} vertical={false} />
-      <XAxis dataKey="t" type="number" domain={['dataMin', 'dataMax']} tick={axisTick} tickFormatter={(t: number) => tickLabel(t, range)} stroke="#8b98a9" />
+      <XAxis dataKey="t" type="number" domain={domain ? [...domain] : ['dataMin', 'dataMax']} tick={axisTick} tickFormatter={(t: number) => tickLabel(t, range)} stroke="#8b98a9" />
       <YAxis tick={axisTick} stroke="#8b98a9" width={48} />
       <Tooltip
         formatter={format}
