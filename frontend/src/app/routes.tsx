@@ -49,6 +49,10 @@ export const routes: RouteObject[] = [
       { path: 'inference', lazy: async () => ({ Component: (await import('../pages/inference/InferencePage')).InferencePage }) },
       { path: 'inference/pools', lazy: async () => ({ Component: (await import('../pages/inference/InferencePage')).InferencePage }) },
       { path: 'inference/pools/create', lazy: async () => ({ Component: (await import('../pages/inference/InferenceWizard')).InferenceWizard }) },
+      { path: 'inference/pools/:namespace/:name', lazy: async () => ({ Component: (await import('../pages/inference/PoolDetailPage')).PoolDetailPage }) },
+      { path: 'inference/pools/:namespace/:name/epp', lazy: async () => ({ Component: (await import('../pages/inference/EppPage')).EppPage }) },
+      { path: 'inference/gpus', lazy: async () => ({ Component: (await import('../pages/inference/GpuPage')).GpuPage }) },
+      { path: 'inference/cost', lazy: async () => ({ Component: (await import('../pages/inference/CostPage')).CostPage }) },
       { path: 'audit', lazy: async () => ({ Component: (await import('../pages/AuditPage')).AuditPage }) },
       {
         path: 'observability',

@@ -26,8 +26,17 @@ export function InferencePage() {
   const poolsMissing = (pools.error as { status?: number } | null)?.status === 404;
   return (
     <section className="space-y-6">
-      <PageHeader title="Inference" actions={<LinkButton to="/inference/pools/create" primary>Create inference pool</LinkButton>}>
-        InferenceStacks and the InferencePools they run. EPP decisions, GPU metrics, scaling timeline and cost wait for the telemetry API.
+      <PageHeader
+        title="Inference"
+        actions={
+          <>
+            <LinkButton to="/inference/gpus">GPU heatmap</LinkButton>
+            <LinkButton to="/inference/cost">Cost</LinkButton>
+            <LinkButton to="/inference/pools/create" primary>Create inference pool</LinkButton>
+          </>
+        }
+      >
+        InferenceStacks and the InferencePools they run. Open a pool for its metrics, scaling timeline, cost and live EPP decisions.
       </PageHeader>
 
       <Card title="InferenceStacks">
@@ -65,7 +74,7 @@ export function InferencePage() {
           <Table caption="InferencePools" head={['Name', 'Namespace', 'Health', 'Selector', 'Target ports', 'Endpoint picker', 'Accepted', 'API']}>
             {pools.data.items.map((p) => (
               <tr key={`${p.namespace}/${p.name}/${p.api_version}`}>
-                <Td className="font-medium"><Link to="/topology" className="underline decoration-line underline-offset-4">{p.name}</Link></Td>
+                <Td className="font-medium"><Link to={`/inference/pools/${p.namespace}/${p.name}`} className="underline decoration-line underline-offset-4">{p.name}</Link></Td>
                 <Td>{p.namespace}</Td>
                 <Td><HealthBadge health={p.health} /></Td>
                 <Td className="font-mono text-xs">{Object.entries(p.selector).map(([k, v]) => `${k}=${String(v)}`).join(', ')}</Td>
