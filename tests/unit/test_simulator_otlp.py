@@ -60,3 +60,21 @@ def test_every_simulated_record_maps_onto_its_table() -> None:
         pods = row[column(EPP_DECISIONS, "candidate_pods")]
         assert len(pods) == 3 and row[column(EPP_DECISIONS, "selected_pod")] in pods
         assert row[column(EPP_DECISIONS, "reason")].startswith("Selected ")
+
+
+def test_web_traffic_follows_the_backend_weights_and_carries_request_ids() -> None:
+    world = World(seed=5)
+    gateway = SimGateway("shop", "gw")
+    gateway.routes = [
+        SimRoute("shop", "api", [], ["/api"], ["shop_api_80", "shop_canary_80"], [], [90, 10])
+    ]
+    world.gateways[("shop", "gw")] = gateway
+    traffic = Traffic(world, rate=100, day_seconds=1e9)
+    for step in range(300):
+        traffic.step(1_000_000.0 + step * 0.2, 0.2)
+    access = [r.attributes for r in traffic.drain() if r.kind == "access"]
+    canary = sum(a["ngf.upstream.name"] == "shop_canary_80" for a in access) / len(access)
+    assert len(access) > 1000
+    assert 0.07 < canary < 0.13  # 10 % of the weight, within sampling noise
+    ids = [a["ngf.request.id"] for a in access]
+    assert len(set(ids)) == len(ids)

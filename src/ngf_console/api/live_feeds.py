@@ -22,7 +22,10 @@ log = logging.getLogger(__name__)
 
 _EVENT_TYPES = frozenset(t for t in CORE_TYPES if t.kind == "Event")
 _PARENT_TYPES = frozenset(PARENT_TYPES)
-_TOPOLOGY_TYPES = frozenset(t for t in SERVED_TYPES if t.kind not in ("Event", "Namespace"))
+# The graph draws neither events nor namespaces, and EndpointSlices and NetworkPolicies
+# (read by route checks) change with every pod's readiness: no topology refresh for them.
+_NOT_IN_TOPOLOGY = ("Event", "Namespace", "EndpointSlice", "NetworkPolicy")
+_TOPOLOGY_TYPES = frozenset(t for t in SERVED_TYPES if t.kind not in _NOT_IN_TOPOLOGY)
 
 
 def publish_change(hub: Hub, cluster: str, event_type: str, kind: str, obj: dict[str, Any]) -> None:

@@ -135,7 +135,9 @@ class Traffic:
 
     def _web(self, gateway: SimGateway, route: SimRoute, now: float) -> None:
         rng = self.world.rng
-        upstream = rng.choice(route.upstreams)
+        # Weighted as NGINX splits a rule's backendRefs (a weight-0 backend gets nothing).
+        weights = route.weights if sum(route.weights) > 0 else None
+        upstream = rng.choices(route.upstreams, weights=weights)[0]
         roll = rng.random()
         status = 200 if roll > 0.04 else 404 if roll > 0.008 else 503
         if int(now) % 900 < 20 and rng.random() < 0.15:
@@ -151,6 +153,7 @@ class Traffic:
                 now,
                 self._access(gateway, route, upstream, client, agent, "GET", path or "/", status)
                 | {
+                    "ngf.request.id": f"{rng.getrandbits(128):032x}",
                     "ngf.latency_ms": round(latency_ms, 2),
                     "ngf.upstream.latency_ms": round(latency_ms * 0.9, 2),
                 },

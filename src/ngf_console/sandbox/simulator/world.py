@@ -73,6 +73,8 @@ class SimRoute:
     paths: list[str]
     upstreams: list[str]
     pools: list[tuple[str, str]]
+    weights: list[int] = field(default_factory=list)
+    """Each upstream's backendRef weight (default 1), as NGINX splits the traffic."""
 
 
 @dataclass
@@ -141,17 +143,24 @@ def _autoscaling(stack: Obj, deployment: str | None) -> Autoscaling | None:
 def _route(route: Obj) -> SimRoute:
     namespace, name = _key(route)
     spec = route.get("spec") or {}
-    upstreams, pools, paths = [], [], []
+    upstreams, pools, paths, weights = [], [], [], []
     for rule in spec.get("rules") or []:
         for match in rule.get("matches") or [{}]:
             paths.append(str(((match.get("path") or {}).get("value")) or "/"))
         for ref in rule.get("backendRefs") or []:
             ns = ref.get("namespace") or namespace
             upstreams.append(upstream_name(ns, ref["name"], ref.get("port")))
+            weights.append(int(ref.get("weight", 1)))
             if ref.get("kind") == "InferencePool":
                 pools.append((ns, str(ref["name"])))
     return SimRoute(
-        namespace, name, list(spec.get("hostnames") or []), paths or ["/"], upstreams, pools
+        namespace,
+        name,
+        list(spec.get("hostnames") or []),
+        paths or ["/"],
+        upstreams,
+        pools,
+        weights,
     )
 
 
