@@ -82,12 +82,16 @@ export function useRunSql() {
   });
 }
 
-/** The selected cluster's name as the analytics rows spell it (the default when none chosen). */
-export function useClusterName(): string | null {
+/**
+ * The selected cluster's name as the analytics rows spell it (the default cluster's when none
+ * is chosen); undefined while the cluster list loads, null if it names no default.
+ */
+export function useClusterName(): string | null | undefined {
   const { cluster } = useScope();
   const clusters = useClusters();
   if (cluster !== null) return cluster;
-  return clusters.data?.find((c) => c.default)?.name ?? null;
+  if (!clusters.data) return clusters.error ? null : undefined;
+  return clusters.data.find((c) => c.default)?.name ?? null;
 }
 
 /** A 4xx will not change on retry (bad query, forbidden, unknown object); others may. */

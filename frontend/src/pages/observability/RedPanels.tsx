@@ -22,14 +22,18 @@ function usePercentiles(range: string, filter: PercentileFilter, live: boolean) 
   const cluster = useClusterName();
   const { namespace } = useScope();
   const scopeNamespace = filter.namespace !== undefined ? filter.namespace : namespace;
-  const sql = percentileSql({
-    rangeSeconds: rangeSeconds(range),
-    stepSeconds: stepSeconds(range),
-    cluster,
-    namespace: scopeNamespace,
-    route: filter.route ?? null,
-    gateway: filter.gateway ?? null,
-  });
+  // Wait for the cluster's name: the rows of other clusters must not mix in.
+  const sql =
+    cluster === undefined
+      ? null
+      : percentileSql({
+          rangeSeconds: rangeSeconds(range),
+          stepSeconds: stepSeconds(range),
+          cluster,
+          namespace: scopeNamespace,
+          route: filter.route ?? null,
+          gateway: filter.gateway ?? null,
+        });
   return useSqlSeries(['percentiles', sql], sql, live);
 }
 
