@@ -6,7 +6,10 @@ an ``httpx.ASGITransport`` (unit tier) or run it with uvicorn on 127.0.0.1 (inte
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import secrets
 import socket
 import threading
 import time
@@ -15,11 +18,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs, urlencode
 
 import jwt
 import uvicorn
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, RedirectResponse
 
 AUDIENCE = "ngf-console"
 
@@ -55,6 +61,9 @@ class Issuer:
     url: str
     keys: list[IssuerKey] = field(default_factory=lambda: [new_key()])
     jwks_requests: int = 0
+    login: dict[str, Any] = field(default_factory=dict)
+    """Claims of whoever "logs in" at /authorize (the test's user; no login form)."""
+    _codes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def rotate(self, algorithm: str = "RS256") -> IssuerKey:
         """Replace every published key by a new one, as an issuer's key rotation does."""
@@ -88,14 +97,22 @@ class Issuer:
         )
 
     def app(self) -> FastAPI:
-        """The issuer's HTTP endpoints."""
+        """The issuer's HTTP endpoints: discovery, JWKS, and the authorization code flow
+        with PKCE (S256) for a public client, logging in :attr:`login` without a form."""
         app = FastAPI()
+        # A browser app reads discovery, keys and the token endpoint across origins.
+        app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"])
 
         @app.get("/.well-known/openid-configuration")
         async def discovery() -> dict[str, Any]:
             return {
                 "issuer": self.url,
                 "jwks_uri": f"{self.url}/jwks",
+                "authorization_endpoint": f"{self.url}/authorize",
+                "token_endpoint": f"{self.url}/token",
+                "response_types_supported": ["code"],
+                "subject_types_supported": ["public"],
+                "code_challenge_methods_supported": ["S256"],
                 "id_token_signing_alg_values_supported": ["RS256", "ES256"],
             }
 
@@ -103,6 +120,46 @@ class Issuer:
         async def jwks() -> dict[str, Any]:
             self.jwks_requests += 1
             return {"keys": [key.public_jwk() for key in self.keys]}
+
+        @app.get("/authorize")
+        async def authorize(request: Request) -> Response:
+            q = request.query_params
+            if q.get("response_type") != "code" or q.get("code_challenge_method") != "S256":
+                return JSONResponse({"error": "unsupported_response_type"}, status_code=400)
+            code = secrets.token_urlsafe(16)
+            self._codes[code] = {
+                "client_id": q.get("client_id"),
+                "redirect_uri": q.get("redirect_uri"),
+                "challenge": q.get("code_challenge"),
+                "nonce": q.get("nonce"),
+            }
+            query = urlencode({"code": code, "state": q.get("state", "")})
+            return RedirectResponse(f"{q.get('redirect_uri')}?{query}", status_code=302)
+
+        @app.post("/token")
+        async def token(request: Request) -> Response:
+            form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
+            grant = self._codes.pop(form.get("code", ""), None)  # a code is redeemed once
+            if (
+                grant is None
+                or form.get("grant_type") != "authorization_code"
+                or form.get("client_id") != grant["client_id"]
+                or form.get("redirect_uri") != grant["redirect_uri"]
+                or _s256(form.get("code_verifier", "")) != grant["challenge"]
+            ):
+                return JSONResponse({"error": "invalid_grant"}, status_code=400)
+            claims = {**self.login, "aud": grant["client_id"]}
+            if grant["nonce"]:
+                claims["nonce"] = grant["nonce"]
+            id_token = self.token(**claims)
+            return JSONResponse(
+                {
+                    "access_token": id_token,
+                    "id_token": id_token,
+                    "token_type": "Bearer",
+                    "expires_in": 300,
+                }
+            )
 
         return app
 
@@ -127,3 +184,9 @@ def served_issuer() -> Iterator[Issuer]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+def _s256(verifier: str) -> str:
+    """The PKCE S256 challenge of ``verifier`` (RFC 7636)."""
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()

@@ -76,14 +76,14 @@ def sign_in(page: Page, console: SecuredConsole, token: str) -> None:
     page.goto(console.url + "/")
     expect(page.get_by_role("heading", name="Sign in to NGF Console")).to_be_visible()
     page.get_by_label("Bearer token").fill(token)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in with token").click()
 
 
 def test_a_token_is_asked_for_and_checked(page: Page, secured: SecuredConsole) -> None:
     sign_in(page, secured, "not-a-jwt")
     expect(page.get_by_role("alert")).to_contain_text("did not accept this token")
     page.get_by_label("Bearer token").fill(secured.token("viewer"))
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in with token").click()
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     expect(page.get_by_text("viewer@example.com")).to_be_visible()
     expect(page.get_by_text("Connected")).to_be_visible()  # /config answered with the token
@@ -112,3 +112,14 @@ def test_an_operator_may_create_in_its_namespace(page: Page, secured: SecuredCon
     page.get_by_label("Namespace").select_option(secured.namespace)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Gateways").click()
     expect(page.get_by_role("link", name="Create gateway")).to_be_visible()
+
+
+def test_oidc_login_in_the_browser_with_pkce(page: Page, secured: SecuredConsole) -> None:
+    secured.issuer.login = {"email": "operator@example.com", "groups": [OPERATORS]}
+    page.goto(secured.url + "/gateways")
+    host = secured.issuer.url.removeprefix("http://")
+    page.get_by_role("button", name=f"Sign in with {host}").click()
+    # Issuer -> /auth/callback (code for tokens, verifier checked) -> where the user was.
+    expect(page.get_by_role("heading", name="Gateways", exact=True)).to_be_visible()
+    expect(page).to_have_url(secured.url + "/gateways")
+    expect(page.get_by_text("operator@example.com")).to_be_visible()

@@ -21,6 +21,8 @@ const NOT_BUILT = new Set<string>([]);
  * only the layout; a section not built yet gets the placeholder.
  */
 export const routes: RouteObject[] = [
+  // Outside the shell: the OIDC issuer returns here before anyone is signed in.
+  { path: '/auth/callback', lazy: async () => ({ Component: (await import('../auth/OidcCallbackPage')).OidcCallbackPage }) },
   {
     path: '/',
     Component: Layout,

@@ -4,6 +4,7 @@ import type { AuthInfo } from '../api/types';
 import { Button, Card } from '../components/ui';
 import { useAuthStore } from '../state/auth';
 import { verifyToken } from './authQueries';
+import { startLogin } from './oidcLogin';
 
 function Hint({ info }: { info: AuthInfo }) {
   if (info.mode === 'kubernetes') {
@@ -56,6 +57,24 @@ export function SignInPage({ info }: { info: AuthInfo }) {
     <main className="grid min-h-screen place-items-center bg-surface p-6">
       <div className="w-full max-w-xl">
         <h1 className="mb-4 text-2xl font-semibold">Sign in to NGF Console</h1>
+        {info.oidc && (
+          <Card className="mb-4">
+            <Button
+              type="button"
+              variant="primary"
+              onClick={() => {
+                const oidc = info.oidc;
+                if (!oidc) return;
+                startLogin(oidc, window.location.pathname + window.location.search).catch((err: unknown) =>
+                  setError(`Could not reach the issuer ${oidc.issuer}: ${err instanceof Error ? err.message : String(err)}`),
+                );
+              }}
+            >
+              Sign in with {new URL(info.oidc.issuer).host}
+            </Button>
+            <p className="mt-2 text-xs text-fg-muted">Or paste a token below.</p>
+          </Card>
+        )}
         <Card>
           <form onSubmit={(e) => void submit(e)} className="space-y-4">
             <Hint info={info} />
@@ -79,7 +98,7 @@ export function SignInPage({ info }: { info: AuthInfo }) {
               </p>
             )}
             <Button type="submit" variant="primary" disabled={busy}>
-              {busy ? 'Checking…' : 'Sign in'}
+              {busy ? 'Checking…' : 'Sign in with token'}
             </Button>
           </form>
         </Card>
