@@ -26,7 +26,7 @@ from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsSer
 
 from ngf_console.telemetry.analytics.config import AnalyticsSettings
 from ngf_console.telemetry.analytics.otlp import attribute_of
-from ngf_console.telemetry.analytics.queries import scope, topn_sql
+from ngf_console.telemetry.analytics.queries import latency_quantiles_sql, scope, topn_sql
 from ngf_console.telemetry.analytics.receiver import standalone_app
 from ngf_console.telemetry.analytics.schema import GRANULARITIES
 from ngf_console.telemetry.analytics.service import AnalyticsService
@@ -117,8 +117,13 @@ SELECT toStartOfMinute(timestamp) AS window_start, count() AS requests,
     countIf(status >= 500) AS errors, avg(latency_ms) AS avg_ms {quantiles}
 FROM ngf_access_logs WHERE {where} GROUP BY window_start ORDER BY window_start
 """
-MV_P95 = ", quantilesTDigestMerge(0.5, 0.95, 0.99)(latency_quantiles)[2] AS p95_ms"
+MV_P95 = f", {latency_quantiles_sql()}[2] AS p95_ms"
+# The earlier design: p95 by merging the t-digest states the rollups still keep.
+MV_P95_TDIGEST = ", quantilesTDigestMerge(0.5, 0.95, 0.99)(latency_quantiles)[2] AS p95_ms"
 RAW_P95 = ", quantileTDigest(0.95)(latency_ms) AS p95_ms"
+# The raw side with ClickHouse's cheapest quantile (a reservoir sample), so the ratio is
+# not flattered by a slow raw aggregate.
+RAW_P95_RESERVOIR = ", quantile(0.95)(latency_ms) AS p95_ms"
 
 
 async def timed(store: AnalyticsStore, sql: str, params: dict[str, object], n: int) -> list[float]:
@@ -148,21 +153,41 @@ async def bench_queries(root: Path, rows: int, repeats: int) -> None:
     raw_where = scope("default", since, until, None)
     mv_where = scope("default", since, until, None, time_column="window_start")
     cases = []
-    for kind, order in (("routes", "requests DESC"), ("slowest", "p95_ms DESC")):
+    slowest = topn_sql("slowest", GRANULARITIES[1], mv_where.sql)
+    tdigest_slowest = slowest.replace(
+        latency_quantiles_sql(), "quantilesTDigestMerge(0.5, 0.95, 0.99)(latency_quantiles)"
+    )
+    for label, mv_sql, order, raw_q in (
+        ("busiest", topn_sql("routes", GRANULARITIES[1], mv_where.sql), "requests DESC", ""),
+        ("slowest (p95)", slowest, "p95_ms DESC", RAW_P95),
+        ("slowest (p95), raw reservoir", slowest, "p95_ms DESC", RAW_P95_RESERVOIR),
+        (
+            "slowest (p95), t-digest states [earlier design]",
+            tdigest_slowest,
+            "p95_ms DESC",
+            RAW_P95,
+        ),
+    ):
         cases.append(
             (
-                f"Top-N {kind}, 24 h (1h rollup)",
-                topn_sql(kind, GRANULARITIES[1], mv_where.sql),
+                f"Top-N {label}, 24 h (1h rollup)",
+                mv_sql,
                 {**mv_where.params, "limit": 10},
-                RAW_TOPN.format(
-                    where=raw_where.sql, order=order, quantiles=RAW_P95 if kind == "slowest" else ""
-                ),
+                RAW_TOPN.format(where=raw_where.sql, order=order, quantiles=raw_q),
                 raw_where.params,
             )
         )
     for label, span, mv_q, raw_q in (
         ("requests/errors/avg", dt.timedelta(hours=24), "", ""),
         ("requests/errors/avg/p95", dt.timedelta(hours=1), MV_P95, RAW_P95),
+        (
+            "requests/errors/avg/p95, raw reservoir",
+            dt.timedelta(hours=1),
+            MV_P95,
+            RAW_P95_RESERVOIR,
+        ),
+        ("requests/errors/avg/p95", dt.timedelta(hours=24), MV_P95, RAW_P95),
+        ("p95 t-digest states [earlier design]", dt.timedelta(hours=1), MV_P95_TDIGEST, RAW_P95),
     ):
         s_raw = scope("default", until - span, until, None)
         s_mv = scope("default", until - span, until, None, time_column="window_start")
@@ -175,6 +200,9 @@ async def bench_queries(root: Path, rows: int, repeats: int) -> None:
                 s_raw.params,
             )
         )
+    # The floor under any query: a round trip through the client and the engine.
+    floor = await timed(store, "SELECT 1", {}, repeats)
+    print(f"SELECT 1 (round trip): p50 {statistics.median(floor):.1f} ms, p95 {p95(floor):.1f} ms")
     for name, mv_sql, mv_params, raw_sql, raw_params in cases:
         mv = await timed(store, mv_sql, mv_params, repeats)
         raw = await timed(store, raw_sql, raw_params, max(3, repeats // 4))

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ngf_console.telemetry.analytics import schema
+from ngf_console.telemetry.analytics import histogram, schema
 from ngf_console.telemetry.analytics.store import AnalyticsStore
 from ngf_console.telemetry.analytics.tables import ACCESS_LOGS, EPP_DECISIONS, Column, Table
 
@@ -191,10 +191,16 @@ def rollup_for(since: dt.datetime, until: dt.datetime) -> schema.Granularity:
     return schema.GRANULARITIES[2]
 
 
+def latency_quantiles_sql() -> str:
+    """SQL (aggregate over access-rollup rows): [p50, p95, p99] of ``latency_ms`` from the
+    rollups' histograms, capped by the group's maximum (see histogram.py for the bound)."""
+    return histogram.quantiles_sql("latency_hist", schema.QUANTILES, "max(latency_max)")
+
+
 def topn_sql(kind: str, g: schema.Granularity, where_sql: str) -> str:
     """The Top-N query of ``kind`` over the rollup ``g``."""
     table = schema.rollup_name(schema.ACCESS_ROLLUP, g)
-    q = "quantilesTDigestMerge(0.5, 0.95, 0.99)(latency_quantiles)"
+    q = latency_quantiles_sql()
     if kind == "user_agents":
         table = schema.rollup_name(schema.USER_AGENT_ROLLUP, schema.GRANULARITIES[0])
         return (
@@ -213,7 +219,8 @@ def topn_sql(kind: str, g: schema.Granularity, where_sql: str) -> str:
         "slowest": "p95_ms DESC",
     }[kind]
     having = "HAVING errors > 0" if kind == "errors" else ""
-    # Merging quantile states is the costly part of a rollup read: only "slowest" needs them.
+    # Quantiles (sums of histogram buckets) are the costliest part of a rollup read: only
+    # "slowest" needs them (the engine computes the repeated expression once).
     quantiles = f", {q}[2] AS p95_ms, {q}[3] AS p99_ms" if kind == "slowest" else ""
     return (
         "SELECT namespace, gateway, route, sum(request_count) AS requests, "

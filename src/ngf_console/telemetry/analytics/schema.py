@@ -2,15 +2,18 @@
 
 The same DDL runs on chDB and on a ClickHouse server. Raw tables are MergeTree,
 partitioned by day, ordered and expired as spec §3.4.2 / §3.10.3 say. Rollups are
-materialized views into AggregatingMergeTree tables holding ``-State`` values (averages and
-quantiles cannot be summed); read them with the ``-Merge`` combinators (``merged``).
-Quantiles are t-digest states (bounded in size, unlike the reservoir of ``quantiles``).
+materialized views into AggregatingMergeTree tables holding ``-State`` values (averages
+cannot be summed); read them with the ``-Merge`` combinators (``merged``). Latency
+quantiles are read from log-bucket histograms (``histogram.py``, migration 4): summing
+bucket counts is far cheaper than merging the t-digest states migration 2 created, which
+the rollups still fill for SQL written against them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ngf_console.telemetry.analytics import histogram
 from ngf_console.telemetry.analytics.tables import ACCESS_LOGS, INFERENCE_LOGS, RAW_TABLES, Table
 
 MIGRATIONS_TABLE = "schema_migrations"
@@ -72,7 +75,7 @@ ACCESS_ROLLUP_KEYS = (
     ("route", "String", "route"),
     ("status_class", "LowCardinality(String)", _STATUS_CLASS),
 )
-ACCESS_ROLLUP_MEASURES = (
+ACCESS_ROLLUP_MEASURES_V2 = (
     ("request_count", "SimpleAggregateFunction(sum, UInt64)", "count()"),
     ("latency_avg", "AggregateFunction(avg, Float64)", "avgState(latency_ms)"),
     ("latency_max", "SimpleAggregateFunction(max, Float64)", "max(latency_ms)"),
@@ -84,6 +87,12 @@ ACCESS_ROLLUP_MEASURES = (
     ("upstream_latency_avg", "AggregateFunction(avg, Float64)", "avgState(upstream_latency_ms)"),
     ("total_request_bytes", "SimpleAggregateFunction(sum, UInt64)", "sum(request_size)"),
     ("total_response_bytes", "SimpleAggregateFunction(sum, UInt64)", "sum(response_size)"),
+)
+
+# Migration 4: latency histograms (histogram.py) beside the t-digests.
+ACCESS_ROLLUP_MEASURES = (
+    *ACCESS_ROLLUP_MEASURES_V2,
+    ("latency_hist", histogram.TYPE, histogram.state_sql("latency_ms")),
 )
 
 USER_AGENT_KEYS = (
@@ -102,7 +111,7 @@ INFERENCE_ROLLUP_KEYS = (
     ("inference_pool", "String", "inference_pool"),
     ("model_name", "String", "model_name"),
 )
-INFERENCE_ROLLUP_MEASURES = (
+INFERENCE_ROLLUP_MEASURES_V2 = (
     ("request_count", "SimpleAggregateFunction(sum, UInt64)", "count()"),
     ("error_count", "SimpleAggregateFunction(sum, UInt64)", "countIf(status >= 500)"),
     ("ttft_avg", "AggregateFunction(avg, Float64)", "avgState(time_to_first_token_ms)"),
@@ -129,6 +138,11 @@ INFERENCE_ROLLUP_MEASURES = (
     ("epp_latency_avg", "AggregateFunction(avg, Float32)", "avgState(epp_decision_latency_us)"),
 )
 
+INFERENCE_ROLLUP_MEASURES = (
+    *INFERENCE_ROLLUP_MEASURES_V2,
+    ("ttft_hist", histogram.TYPE, histogram.state_sql("time_to_first_token_ms")),
+)
+
 Spec = tuple[tuple[str, str, str], ...]
 
 
@@ -137,14 +151,22 @@ def rollup_name(base: str, g: Granularity) -> str:
     return f"{base}_{g.suffix}"
 
 
+def _columns(keys: Spec, measures: Spec, g: Granularity) -> list[tuple[str, str, str]]:
+    return [("window_start", "DateTime('UTC')", f"{g.window}(timestamp)"), *keys, *measures]
+
+
+def mv_select(source: Table, keys: Spec, measures: Spec, g: Granularity) -> str:
+    """The SELECT of the materialized view filling a rollup."""
+    select = ",\n    ".join(f"{expr} AS {name}" for name, _, expr in _columns(keys, measures, g))
+    group = ", ".join(["window_start", *(k[0] for k in keys)])
+    return f"SELECT\n    {select}\nFROM {source.name}\nGROUP BY {group}"
+
+
 def rollup_ddl(base: str, source: Table, keys: Spec, measures: Spec, g: Granularity) -> list[str]:
     """The AggregatingMergeTree target and the materialized view filling it."""
     target = rollup_name(base, g)
-    cols = [("window_start", "DateTime('UTC')", f"{g.window}(timestamp)"), *keys, *measures]
-    body = ",\n    ".join(f"{name} {type_}" for name, type_, _ in cols)
+    body = ",\n    ".join(f"{name} {type_}" for name, type_, _ in _columns(keys, measures, g))
     order = ", ".join(["window_start", *(k[0] for k in keys)])
-    select = ",\n    ".join(f"{expr} AS {name}" for name, _, expr in cols)
-    group = ", ".join(["window_start", *(k[0] for k in keys)])
     return [
         f"CREATE TABLE IF NOT EXISTS {target} (\n    {body}\n)\n"
         "ENGINE = AggregatingMergeTree\n"
@@ -152,7 +174,7 @@ def rollup_ddl(base: str, source: Table, keys: Spec, measures: Spec, g: Granular
         f"ORDER BY ({order})\n"
         f"TTL window_start + {g.ttl}",
         f"CREATE MATERIALIZED VIEW IF NOT EXISTS {target}_mv TO {target} AS\n"
-        f"SELECT\n    {select}\nFROM {source.name}\nGROUP BY {group}",
+        + mv_select(source, keys, measures, g),
     ]
 
 
@@ -165,14 +187,56 @@ def _rollups() -> tuple[str, ...]:
     statements: list[str] = []
     for g in GRANULARITIES:
         statements += rollup_ddl(
-            ACCESS_ROLLUP, ACCESS_LOGS, ACCESS_ROLLUP_KEYS, ACCESS_ROLLUP_MEASURES, g
+            ACCESS_ROLLUP, ACCESS_LOGS, ACCESS_ROLLUP_KEYS, ACCESS_ROLLUP_MEASURES_V2, g
         )
         statements += rollup_ddl(
-            INFERENCE_ROLLUP, INFERENCE_LOGS, INFERENCE_ROLLUP_KEYS, INFERENCE_ROLLUP_MEASURES, g
+            INFERENCE_ROLLUP,
+            INFERENCE_LOGS,
+            INFERENCE_ROLLUP_KEYS,
+            INFERENCE_ROLLUP_MEASURES_V2,
+            g,
         )
     statements += rollup_ddl(
         USER_AGENT_ROLLUP, ACCESS_LOGS, USER_AGENT_KEYS, USER_AGENT_MEASURES, GRANULARITIES[0]
     )
+    return tuple(statements)
+
+
+def _histograms() -> tuple[str, ...]:
+    """Migration 4: a histogram column per latency t-digest, the views filling it, and a
+    histogram for every row already there, derived from its t-digest (the raw rows have
+    shorter TTLs than the rollups, so the digest is the one source every row still has).
+    A group that already has a histogram is skipped, so a re-run adds nothing twice."""
+    statements: list[str] = []
+    for base, source, keys, measures, (hist, digest) in (
+        (
+            ACCESS_ROLLUP,
+            ACCESS_LOGS,
+            ACCESS_ROLLUP_KEYS,
+            ACCESS_ROLLUP_MEASURES,
+            ("latency_hist", "latency_quantiles"),
+        ),
+        (
+            INFERENCE_ROLLUP,
+            INFERENCE_LOGS,
+            INFERENCE_ROLLUP_KEYS,
+            INFERENCE_ROLLUP_MEASURES,
+            ("ttft_hist", "ttft_quantiles"),
+        ),
+    ):
+        key_names = ", ".join(["window_start", *(k[0] for k in keys)])
+        for g in GRANULARITIES:
+            target = rollup_name(base, g)
+            statements += [
+                f"ALTER TABLE {target} ADD COLUMN IF NOT EXISTS {hist} {histogram.TYPE}",
+                f"ALTER TABLE {target}_mv MODIFY QUERY\n" + mv_select(source, keys, measures, g),
+                f"INSERT INTO {target} ({key_names}, {hist})\n"
+                # No alias on the histogram: it would shadow the column in HAVING.
+                f"SELECT {key_names}, "
+                f"{histogram.from_tdigest_sql(digest, 'sum(request_count)')}\n"
+                f"FROM {target} GROUP BY {key_names}\n"
+                f"HAVING sum(request_count) > 0 AND empty((sumMap({hist})).1)",
+            ]
     return tuple(statements)
 
 
@@ -186,6 +250,9 @@ MIGRATIONS: tuple[Migration, ...] = (
             f"ALTER TABLE {INFERENCE_LOGS.name} ADD COLUMN IF NOT EXISTS {name} Float64"
             for name in ("queue_time_ms", "prefill_time_ms", "decode_time_ms")
         ),
+    ),
+    Migration(
+        4, "latency histograms in the rollups (quantiles without t-digest merges)", _histograms()
     ),
 )
 
