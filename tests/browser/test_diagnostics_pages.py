@@ -4,6 +4,7 @@ malformed source, canary start + promote; axe-core and a screenshot on each page
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,8 +17,9 @@ from lightkube.core.exceptions import ApiError
 from lightkube.models.core_v1 import ServicePort, ServiceSpec
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import Service
+from lightkube.types import PatchType
 from playwright.sync_api import Page, expect
-from ui_helpers import HTTPRoute, serious_violations, shoot
+from ui_helpers import Gateway, HTTPRoute, serious_violations, shoot
 
 from ngf_console.sandbox import demo, processes
 
@@ -249,6 +251,9 @@ def test_migration_of_an_ingress_is_analysed_generated_and_applied(
     page.get_by_label("Pause between resources").fill("0s")
     page.get_by_role("button", name="Apply", exact=True).click()
     expect(page.get_by_text("Created MigrationPlan")).to_be_visible(timeout=15_000)
+    # The operator applies the Gateway first and waits for a gateway controller to accept
+    # it; none runs here, so the test plays NGF and accepts it.
+    _accept_gateway(kube, namespace, "ngf-migrated")
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -261,6 +266,33 @@ def test_migration_of_an_ingress_is_analysed_generated_and_applied(
     validation = page.get_by_test_id("validation-row").filter(has_text=route_name)
     expect(validation).to_contain_text("Yes", timeout=20_000)
     _clean(page, tmp_path, "migration-applied", errors)
+
+
+def _accept_gateway(kube: Client, namespace: str, name: str) -> None:
+    """Wait for Gateway ``name`` and set Accepted=True on it, as a gateway controller would."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            gateway = kube.get(Gateway, name, namespace=namespace)
+            break
+        except ApiError:
+            assert time.monotonic() < deadline, f"the operator did not create Gateway {name}"
+            time.sleep(0.5)
+    condition = {
+        "type": "Accepted",
+        "status": "True",
+        "reason": "Accepted",
+        "message": "accepted by the test",
+        "observedGeneration": gateway.metadata.generation if gateway.metadata else None,
+        "lastTransitionTime": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    kube.patch(
+        Gateway.Status,
+        name,
+        {"status": {"conditions": [condition]}},
+        namespace=namespace,
+        patch_type=PatchType.MERGE,
+    )
 
 
 def test_migration_of_malformed_yaml_shows_the_line(

@@ -16,6 +16,10 @@ export type MatchCandidate = Schemas['MatchCandidate'];
 export type ConditionResult = Schemas['ConditionResult'];
 export type TraceResult = Schemas['TraceResult'];
 export type TraceStep = Schemas['TraceStep'];
+export type TraceBody = Schemas['TraceBody'];
+export type Correlation = Schemas['Correlation'];
+export type TimingSegment = Schemas['TimingSegment'];
+export type ObservedSplit = Schemas['ObservedSplit'];
 export type PolicyConflicts = Schemas['PolicyConflicts'];
 export type PolicyConflict = Schemas['PolicyConflict'];
 export type TrafficSplit = Schemas['TrafficSplit'];
@@ -47,9 +51,9 @@ export function useSimulate() {
   });
 }
 
-/** `POST /diagnostics/trace`: the simulated path as a waterfall. */
+/** `POST /diagnostics/trace`: the simulated path as a waterfall, with its access-log rows. */
 export function useTrace() {
-  return useMutation<TraceResult, Error, Partial<SimulateBody>>({
+  return useMutation<TraceResult, Error, Partial<TraceBody>>({
     mutationFn: (body) => apiPost<TraceResult>(clusterPath('/diagnostics/trace'), body),
   });
 }
@@ -67,6 +71,6 @@ export function useTrafficSplit(route: { namespace: string; name: string } | nul
   return useClusterGet<TrafficSplit>(
     ['traffic-split', route?.namespace, route?.name],
     route === null ? null : withQuery('/traffic-split', { namespace: route.namespace, name: route.name }),
-    { refetchInterval: 3_000, retry: false, placeholderData: keepPreviousData },
+    { refetchInterval: 5_000, retry: false, placeholderData: keepPreviousData },
   );
 }
