@@ -5,6 +5,13 @@ import { useAuthStore } from '../state/auth';
 import { stubFetchByUrl, stubFetchReject } from '../test/fetch';
 import { testQueryClient } from '../test/render';
 import { AuthGate } from './AuthGate';
+import { useAuthInfo } from './authQueries';
+
+/** A child that asks for the auth info too (as the header's user menu does). */
+function AlsoAsks() {
+  const info = useAuthInfo();
+  return <p>also asked: {info.status}</p>;
+}
 
 function renderGate() {
   render(
@@ -29,6 +36,21 @@ describe('AuthGate', () => {
     stubFetchReject();
     renderGate();
     expect(await screen.findByText('the console')).toBeInTheDocument();
+  });
+
+  it('stays on the shell when a child asks again and the API is still unreachable', async () => {
+    const fetchMock = stubFetchReject();
+    render(
+      <QueryClientProvider client={testQueryClient()}>
+        <AuthGate>
+          <AlsoAsks />
+        </AuthGate>
+      </QueryClientProvider>,
+    );
+    expect(await screen.findByText('also asked: error')).toBeInTheDocument();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(screen.getByText('also asked: error')).toBeInTheDocument();
+    expect(fetchMock).toHaveBeenCalledTimes(1); // a refetch would unmount the shell, again and again
   });
 
   it('asks for a token in kubernetes mode, and again after a 401', async () => {

@@ -13,8 +13,17 @@ export async function fetchAuthInfo(signal?: AbortSignal): Promise<AuthInfo> {
 }
 
 export function useAuthInfo() {
-  // No retries: an unreachable API must not hold the shell (which says so) behind a spinner.
-  return useQuery({ queryKey: ['auth-info'], queryFn: ({ signal }) => fetchAuthInfo(signal), staleTime: Infinity, retry: false });
+  // Asked once per page load: no retries (an unreachable API must not hold the shell, which
+  // says so, behind a spinner) and no refetch when another component mounts — a refetch of a
+  // failed query goes back to pending, which would unmount the shell and loop.
+  return useQuery({
+    queryKey: ['auth-info'],
+    queryFn: ({ signal }) => fetchAuthInfo(signal),
+    staleTime: Infinity,
+    retry: false,
+    retryOnMount: false,
+    refetchOnMount: false,
+  });
 }
 
 export function useMe() {
