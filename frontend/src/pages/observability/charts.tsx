@@ -59,7 +59,7 @@ export function TimeChart<Row extends { t: number }, K extends string>({ title, 
       <figcaption className="mb-2 text-sm font-semibold tracking-wide text-fg-muted uppercase">
         {title} <span className="font-normal normal-case">({unit})</span>
       </figcaption>
-      {rows.length === 0 ? (
+      {!rows.some((row) => series.some((s) => typeof (row as Record<string, unknown>)[s.key] === 'number')) ? (
         <div className="flex h-[200px] items-center justify-center text-sm text-fg-muted">{empty ?? 'No data in this range.'}</div>
       ) : (
         <div className="h-[200px]" data-testid={`chart-${title}`}>
