@@ -131,6 +131,15 @@ def _events(got: Receiver, path: str) -> list[tuple[str, dict[str, str], Any]]:
     return [(b["event"], b["labels"], b["value"]) for b in got.bodies(path)]
 
 
+def test_every_query_source_is_offered_with_prometheus_and_analytics(api: httpx.Client) -> None:
+    sources = api.get("/api/v1/alerts/sources").json()
+    assert [(s["name"], s["available"], s["query_language"]) for s in sources] == [
+        ("cert_expiry", True, None),
+        ("prometheus_query", True, "promql"),
+        ("clickhouse_query", True, "sql"),
+    ]
+
+
 def test_a_promql_rule_fires_and_resolves_once(
     api: httpx.Client, gauges: Gauges, receiver: tuple[Receiver, str]
 ) -> None:
@@ -143,6 +152,8 @@ def test_a_promql_rule_fires_and_resolves_once(
 
     tested = api.post(f"/api/v1/alerts/rules/{rule_id}/test")
     assert tested.status_code == 200, tested.text
+    # The counts come back in the delivery records too (the UI's "Test" shows them).
+    assert [r["annotations"] for r in tested.json()] == [{"samples": "2", "meeting_condition": "0"}]
     (test_event,) = got.bodies(hook)
     assert test_event["event"] == "test"
     assert test_event["annotations"] == {"samples": "2", "meeting_condition": "0"}

@@ -92,6 +92,23 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/v1/alerts/sources": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** List Sources */
+        readonly get: operations["list_sources_api_v1_alerts_sources_get"];
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/v1/audit": {
         readonly parameters: {
             readonly query?: never;
@@ -506,6 +523,23 @@ export interface paths {
         readonly put?: never;
         /** Send Test Notification */
         readonly post: operations["send_test_notification_api_v1_clusters__cluster__alerts_rules__rule_id__test_post"];
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/v1/clusters/{cluster}/alerts/sources": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** List Sources */
+        readonly get: operations["list_sources_api_v1_clusters__cluster__alerts_sources_get"];
+        readonly put?: never;
+        readonly post?: never;
         readonly delete?: never;
         readonly options?: never;
         readonly head?: never;
@@ -4762,6 +4796,28 @@ export interface components {
              */
             readonly updated_at: string;
         };
+        /**
+         * AlertSourceView
+         * @description A metric source a rule may name, and whether this server can evaluate it.
+         */
+        readonly AlertSourceView: {
+            /** Available */
+            readonly available: boolean;
+            /** Description */
+            readonly description: string;
+            /** Name */
+            readonly name: string;
+            /**
+             * Query Language
+             * @description The language of the rule's config.query; none: no query.
+             */
+            readonly query_language?: ("promql" | "sql") | null;
+            /**
+             * Reason
+             * @description Why this server cannot evaluate the source (not available).
+             */
+            readonly reason?: string | null;
+        };
         /** AppliedFilter */
         readonly AppliedFilter: {
             /**
@@ -5350,6 +5406,13 @@ export interface components {
          * @description How one notification to one channel went.
          */
         readonly DeliveryRecord: {
+            /**
+             * Annotations
+             * @description What the notification said besides its labels (a test: samples, meeting_condition).
+             */
+            readonly annotations?: {
+                readonly [key: string]: string;
+            };
             /**
              * At
              * Format: date-time
@@ -8163,6 +8226,26 @@ export interface operations {
             };
         };
     };
+    readonly list_sources_api_v1_alerts_sources_get: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": readonly components["schemas"]["AlertSourceView"][];
+                };
+            };
+        };
+    };
     readonly list_audit_api_v1_audit_get: {
         readonly parameters: {
             readonly query?: {
@@ -9149,6 +9232,26 @@ export interface operations {
                 };
                 content: {
                     readonly "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    readonly list_sources_api_v1_clusters__cluster__alerts_sources_get: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody?: never;
+        readonly responses: {
+            /** @description Successful Response */
+            readonly 200: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": readonly components["schemas"]["AlertSourceView"][];
                 };
             };
         };

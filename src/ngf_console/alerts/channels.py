@@ -232,6 +232,11 @@ class DeliveryRecord(BaseModel):
     event: Literal["firing", "resolved", "test"]
     dedup_key: str
     labels: dict[str, str]
+    annotations: dict[str, str] = Field(
+        default_factory=dict,
+        description="What the notification said besides its labels (a test: samples, "
+        "meeting_condition).",
+    )
     channel_index: int
     channel_type: str
     target: str = Field(description="The channel's URL, redacted to scheme and host.")
@@ -347,6 +352,7 @@ class Notifier:
             event=n.event,
             dedup_key=n.dedup_key,
             labels=n.labels,
+            annotations=n.annotations,
             channel_index=index,
             channel_type=channel_type,
             target=target,

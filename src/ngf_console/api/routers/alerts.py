@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -20,7 +20,12 @@ from ngf_console.alerts.evaluator import ActiveAlert
 from ngf_console.alerts.query_sources import CLICKHOUSE_QUERY, PROMETHEUS_QUERY
 from ngf_console.alerts.rules import RuleConfig
 from ngf_console.alerts.runner import AlertRunner
-from ngf_console.alerts.sources import CheckedSource, InvalidRuleError, SourceError
+from ngf_console.alerts.sources import (
+    CERT_EXPIRY,
+    CheckedSource,
+    InvalidRuleError,
+    SourceError,
+)
 from ngf_console.api import audit_trail
 from ngf_console.api.auth import Action, Guard, ResourceRef, cluster_scoped, get_guard, require
 from ngf_console.api.state import StoreDep
@@ -42,6 +47,66 @@ QUERY_SOURCE_READS: dict[str, tuple[ResourceRef, ...]] = {
     ),
 }
 _MASK = "***"
+
+
+class AlertSourceView(BaseModel):
+    """A metric source a rule may name, and whether this server can evaluate it."""
+
+    name: str
+    available: bool
+    reason: str | None = Field(
+        default=None, description="Why this server cannot evaluate the source (not available)."
+    )
+    query_language: Literal["promql", "sql"] | None = Field(
+        default=None, description="The language of the rule's config.query; none: no query."
+    )
+    description: str
+
+
+# The sources this console knows, whether or not this server was started with what they
+# read; a source missing from the runner is listed as unavailable with the reason.
+_KNOWN_SOURCES: tuple[tuple[str, Literal["promql", "sql"] | None, str, str], ...] = (
+    (
+        CERT_EXPIRY,
+        None,
+        "Days left per TLS certificate (kubernetes.io/tls Secrets); one alert per Secret.",
+        "the certificate expiry source is not running",
+    ),
+    (
+        PROMETHEUS_QUERY,
+        "promql",
+        "A PromQL instant query; one alert per series of its result.",
+        "no Prometheus is configured on this server (the API's prometheus_url)",
+    ),
+    (
+        CLICKHOUSE_QUERY,
+        "sql",
+        "One SELECT over the analytics store returning a numeric 'value' column; the "
+        "other columns are labels, one alert per row.",
+        "the analytics store is disabled on this server (analytics.enabled)",
+    ),
+)
+
+
+def source_views(available: set[str]) -> list[AlertSourceView]:
+    """The known sources (and any other the runner has), each marked available or not."""
+    views = [
+        AlertSourceView(
+            name=name,
+            available=name in available,
+            reason=None if name in available else reason,
+            query_language=language,
+            description=description,
+        )
+        for name, language, description, reason in _KNOWN_SOURCES
+    ]
+    known = {v.name for v in views}
+    views += [
+        AlertSourceView(name=name, available=True, description=name)
+        for name in sorted(available - known)
+    ]
+    return views
+
 
 ReadGuard = Annotated[Guard, Depends(get_guard)]
 WriteGuard = Annotated[Guard, Depends(require(Action.WRITE, ALERT_RULES, namespace=cluster_scoped))]
@@ -223,6 +288,10 @@ def router() -> APIRouter:
     """``/alerts`` routes."""
     routes = APIRouter(tags=["alerts"])
 
+    @routes.get("/alerts/sources", response_model=list[AlertSourceView])
+    async def list_sources(runner: RunnerDep, _: ReadGuard) -> list[AlertSourceView]:
+        return source_views(set(runner.sources))
+
     @routes.get("/alerts/rules", response_model=list[AlertRuleView])
     async def list_rules(
         store: StoreDep,
@@ -365,4 +434,12 @@ async def _audit(
     )
 
 
-__all__ = ["ALERT_RULES", "AlertRuleRequest", "AlertRuleView", "get_runner", "router"]
+__all__ = [
+    "ALERT_RULES",
+    "AlertRuleRequest",
+    "AlertRuleView",
+    "AlertSourceView",
+    "get_runner",
+    "router",
+    "source_views",
+]
