@@ -33,8 +33,10 @@ export const routes: RouteObject[] = [
       { path: 'gateways', lazy: async () => ({ Component: (await import('../pages/gateways/GatewaysPage')).GatewaysPage }) },
       { path: 'gateways/create', lazy: async () => ({ Component: (await import('../pages/gateways/GatewayWizard')).GatewayWizard }) },
       { path: 'gateways/:namespace/:name', lazy: async () => ({ Component: (await import('../pages/gateways/GatewayDetailPage')).GatewayDetailPage }) },
+      { path: 'gateways/:namespace/:name/edit', lazy: async () => ({ Component: (await import('../pages/gateways/GatewayEditPage')).GatewayEditPage }) },
       { path: 'routes', lazy: async () => ({ Component: (await import('../pages/routes/RoutesPage')).RoutesPage }) },
       { path: 'routes/create/httproute', lazy: async () => ({ Component: (await import('../pages/routes/HttpRouteBuilder')).HttpRouteBuilder }) },
+      { path: 'routes/:kind/:namespace/:name', lazy: async () => ({ Component: (await import('../pages/routes/RouteDetailPage')).RouteDetailPage }) },
       { path: 'routes/create/grpcroute', lazy: async () => ({ Component: (await import('../pages/routes/GrpcRouteBuilder')).GrpcRouteBuilder }) },
       ...(['TLSRoute', 'TCPRoute', 'UDPRoute'] as const).map((kind) => ({
         path: `routes/create/${kind.toLowerCase()}`,

@@ -29,6 +29,36 @@ function DeployProgress({ path, namespace, name }: { path: string; namespace: st
   );
 }
 
+/** The children a parent's dry run rendered: warnings, withheld Enterprise parts, each child's YAML. */
+export function RenderedChildren({ rendered }: { rendered: ParentPreview }) {
+  return (
+    <Card title={`What the operator will create (${rendered.children.length} resources, ${rendered.edition ?? ''} edition)`}>
+      {(rendered.warnings ?? []).map((w) => (
+        <p key={w} className="mb-2 rounded-md border border-status-warning/50 bg-status-warning/10 p-2 text-sm">
+          {w}
+        </p>
+      ))}
+      {(rendered.withheld ?? []).map((w) => (
+        <p key={`${w.kind}/${w.name}`} className="mb-2 rounded-md border border-enterprise/50 bg-enterprise/10 p-2 text-sm">
+          Withheld: {w.kind} {w.name} — {w.reason}
+        </p>
+      ))}
+      <div className="space-y-3">
+        {rendered.children.map((child: KubeObject) => (
+          <details key={`${child.kind}/${child.metadata.namespace ?? ''}/${child.metadata.name}`} open={rendered.children.length <= 4}>
+            <summary className="cursor-pointer text-sm">
+              <Tag>{child.kind}</Tag> <span className="font-medium">{child.metadata.name}</span>
+            </summary>
+            <div className="mt-2">
+              <CodeBlock text={stringify(child)} label={`${String(child.kind)} ${child.metadata.name} YAML`} maxHeight="max-h-72" />
+            </div>
+          </details>
+        ))}
+      </div>
+    </Card>
+  );
+}
+
 /**
  * The review step of a parent wizard: the full YAML of the parent and of every child the
  * operator would render, from the API's dry run (`POST {path}?dryRun=true`), then Deploy.
@@ -63,32 +93,7 @@ export function DryRunReview({ path, manifest, onBack }: { path: string; manifes
       {preview.isPending && <Loading what="Dry run: rendering the children" />}
       {preview.error && <ErrorBox error={preview.error} title="The API refused this spec (dry run)" />}
       {rendered?.error && <ErrorBox error={new Error(`${rendered.error}${rendered.field ? ` (${rendered.field})` : ''}`)} title="The operator could not render it" />}
-      {rendered && (
-        <Card title={`What the operator will create (${rendered.children.length} resources, ${rendered.edition ?? ''} edition)`}>
-          {(rendered.warnings ?? []).map((w) => (
-            <p key={w} className="mb-2 rounded-md border border-status-warning/50 bg-status-warning/10 p-2 text-sm">
-              {w}
-            </p>
-          ))}
-          {(rendered.withheld ?? []).map((w) => (
-            <p key={`${w.kind}/${w.name}`} className="mb-2 rounded-md border border-enterprise/50 bg-enterprise/10 p-2 text-sm">
-              Withheld: {w.kind} {w.name} — {w.reason}
-            </p>
-          ))}
-          <div className="space-y-3">
-            {rendered.children.map((child: KubeObject) => (
-              <details key={`${child.kind}/${child.metadata.namespace ?? ''}/${child.metadata.name}`} open={rendered.children.length <= 4}>
-                <summary className="cursor-pointer text-sm">
-                  <Tag>{child.kind}</Tag> <span className="font-medium">{child.metadata.name}</span>
-                </summary>
-                <div className="mt-2">
-                  <CodeBlock text={stringify(child)} label={`${String(child.kind)} ${child.metadata.name} YAML`} maxHeight="max-h-72" />
-                </div>
-              </details>
-            ))}
-          </div>
-        </Card>
-      )}
+      {rendered && <RenderedChildren rendered={rendered} />}
       {deploy.error && <ErrorBox error={deploy.error} title="Deploy failed" />}
       <StepActions onBack={onBack} next={deploy.isPending ? 'Deploying…' : 'Deploy'} />
     </form>

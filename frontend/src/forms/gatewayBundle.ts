@@ -21,6 +21,9 @@ export const listenerSchema = z.object({
   hostname: z.union([z.literal(''), hostname]),
   tlsMode: z.enum(['Terminate', 'Passthrough']),
   certificateRef: z.string(),
+  // Set only when editing a bundle whose listener holds an inline certificate (PEM the form
+  // cannot show): the edit keeps it, so no Secret reference is asked for.
+  inlineCert: z.boolean().optional(),
 });
 export type ListenerForm = z.infer<typeof listenerSchema>;
 
@@ -66,7 +69,7 @@ export const gatewayStep = z
       if (l.protocol === 'HTTPS' && l.tlsMode !== 'Terminate')
         ctx.addIssue({ code: 'custom', path: at('tlsMode'), message: 'HTTPS terminates TLS at the gateway' });
       const needsCert = l.protocol === 'HTTPS' || (l.protocol === 'TLS' && l.tlsMode === 'Terminate');
-      if (needsCert && l.certificateRef.trim() === '')
+      if (needsCert && l.certificateRef.trim() === '' && !l.inlineCert)
         ctx.addIssue({ code: 'custom', path: at('certificateRef'), message: 'A TLS Secret is required to terminate TLS' });
     });
     if (v.allowedRoutes === 'Selector' && Object.keys(parseLabels(v.routeNamespaceSelector) ?? {}).length === 0)
@@ -159,4 +162,79 @@ export function toGatewayBundle(v: GatewayWizardValues): Record<string, unknown>
     metadata: { name: g.name, namespace: g.namespace, labels: Object.keys(labels).length ? labels : undefined },
     spec,
   });
+}
+
+type Json = Record<string, unknown>;
+
+function asObject(value: unknown): Json {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
+}
+
+function labelsOf(value: unknown): string {
+  return Object.entries(asObject(value))
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(', ');
+}
+
+/**
+ * The wizard's answers for an existing GatewayBundle: the inverse of `toGatewayBundle`, so
+ * the edit wizard opens pre-filled. What the form cannot hold (an inline certificate's PEM,
+ * data-plane resources, NginxProxy pass-through fields) is kept by `editedBundle`
+ * (forms/gatewayBundleEdit.ts), not here.
+ */
+export function fromBundle(bundle: Json): GatewayWizardValues {
+  const meta = asObject(bundle['metadata']);
+  const spec = asObject(bundle['spec']);
+  const listeners = (Array.isArray(spec['listeners']) ? spec['listeners'] : []).map((raw): ListenerForm => {
+    const l = asObject(raw);
+    const tls = asObject(l['tls']);
+    const listener: ListenerForm = {
+      name: String(l['name'] ?? ''),
+      protocol: (PROTOCOLS as readonly string[]).includes(String(l['protocol'])) ? (l['protocol'] as Protocol) : 'HTTP',
+      port: Number(l['port']),
+      hostname: typeof l['hostname'] === 'string' ? l['hostname'] : '',
+      tlsMode: tls['mode'] === 'Passthrough' ? 'Passthrough' : 'Terminate',
+      certificateRef: typeof asObject(tls['certificateRef'])['name'] === 'string' ? String(asObject(tls['certificateRef'])['name']) : '',
+    };
+    return tls['inlineCert'] !== undefined ? { ...listener, inlineCert: true } : listener;
+  });
+  const allowed = asObject(spec['allowedRoutes']);
+  const namespaces = allowed['namespaces'];
+  const infrastructure = asObject(spec['infrastructure']);
+  const waf = spec['waf'] === undefined ? null : asObject(spec['waf']);
+  const proxy = asObject(spec['nginxProxy']);
+  const snippets = (Array.isArray(spec['snippets']) ? spec['snippets'] : []).map((s) => {
+    const snippet = asObject(s);
+    return { context: snippet['context'] as 'http' | 'server' | 'location', content: String(snippet['content'] ?? '') };
+  });
+  const hasAdvanced = proxy['workerProcesses'] !== undefined || proxy['workerConnections'] !== undefined || snippets.length > 0;
+  return {
+    cls: { gatewayClassName: String(spec['gatewayClassName'] ?? '') },
+    gateway: {
+      name: String(meta['name'] ?? ''),
+      namespace: String(meta['namespace'] ?? ''),
+      labels: labelsOf(meta['labels']),
+      allowedRoutes: namespaces === 'All' || namespaces === 'Selector' ? namespaces : 'Same',
+      routeNamespaceSelector: labelsOf(asObject(allowed['selector'])['matchLabels']),
+      replicas: typeof infrastructure['replicas'] === 'number' ? infrastructure['replicas'] : undefined,
+      listeners,
+    },
+    waf:
+      waf === null
+        ? null
+        : {
+            enabled: true,
+            policyRef: typeof waf['policyRef'] === 'string' ? waf['policyRef'] : '',
+            violationRatingThreshold: typeof waf['violationRatingThreshold'] === 'number' ? waf['violationRatingThreshold'] : 3,
+            mode: waf['mode'] === 'log-only' ? 'log-only' : 'enforce',
+            botDefense: waf['botDefense'] === true,
+          },
+    advanced: hasAdvanced
+      ? {
+          workerProcesses: typeof proxy['workerProcesses'] === 'number' ? proxy['workerProcesses'] : undefined,
+          workerConnections: typeof proxy['workerConnections'] === 'number' ? proxy['workerConnections'] : undefined,
+          snippets,
+        }
+      : null,
+  };
 }

@@ -5,34 +5,8 @@ import { apiPost, clusterPath } from '../api/client';
 import { useAudit, useAuditEntry } from '../api/queries';
 import type { AuditEntrySummary, WriteResult } from '../api/types';
 import { PageHeader } from '../components/PageHeader';
+import { SideBySideDiff } from '../components/SideBySideDiff';
 import { Button, Card, Empty, ErrorBox, Loading, Table, Tag, Td, inputClass } from '../components/ui';
-import { sideBySide, type DiffRow } from '../lib/lineDiff';
-
-const rowTone: Record<DiffRow['change'], [string, string]> = {
-  same: ['', ''],
-  removed: ['bg-status-error/15', ''],
-  added: ['', 'bg-status-healthy/15'],
-  changed: ['bg-status-error/15', 'bg-status-healthy/15'],
-};
-
-/** Before and after of one change, side by side. */
-export function SideBySideDiff({ before, after }: { before: string; after: string }) {
-  const rows = sideBySide(before, after);
-  return (
-    <div className="max-h-[32rem] overflow-auto rounded-md border border-line font-mono text-xs" role="table" aria-label="Side-by-side diff">
-      <div role="row" className="sticky top-0 grid grid-cols-2 border-b border-line bg-panel-raised text-fg-muted">
-        <span role="columnheader" className="px-2 py-1">Before</span>
-        <span role="columnheader" className="px-2 py-1">After</span>
-      </div>
-      {rows.map((r, i) => (
-        <div role="row" key={i} className="grid grid-cols-2" data-change={r.change}>
-          <span role="cell" className={`border-r border-line px-2 whitespace-pre ${rowTone[r.change][0]}`}>{r.left ?? ''}</span>
-          <span role="cell" className={`px-2 whitespace-pre ${rowTone[r.change][1]}`}>{r.right ?? ''}</span>
-        </div>
-      ))}
-    </div>
-  );
-}
 
 function EntryDetail({ id }: { id: number }) {
   const client = useQueryClient();

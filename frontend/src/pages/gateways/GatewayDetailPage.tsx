@@ -6,13 +6,16 @@ import { useGateway, useTopology } from '../../api/queries';
 import type { TopologyNode } from '../../api/types';
 import { PageHeader } from '../../components/PageHeader';
 import { TopologyView } from '../../components/TopologyView';
+import { GuardedLink, useWriteRefusal } from '../../components/WriteGuard';
 import { Button, Card, ErrorBox, HealthBadge, Loading, Table, Td, healthOf } from '../../components/ui';
+import { ScaleDataPlane } from './ScaleDataPlane';
 
 /** Delete the owning GatewayBundle; a 409 lists what depends on it, then "Delete anyway". */
 function DeleteBundle({ namespace, name }: { namespace: string; name: string }) {
   const navigate = useNavigate();
   const client = useQueryClient();
   const [dependants, setDependants] = useState<string[] | null>(null);
+  const refusal = useWriteRefusal('GatewayBundle', namespace);
   const del = useMutation({
     mutationFn: (force: boolean) => apiDelete(clusterPath(`/gatewaybundles/${namespace}/${name}${force ? '?force=true' : ''}`)),
     onSuccess: async () => {
@@ -29,7 +32,7 @@ function DeleteBundle({ namespace, name }: { namespace: string; name: string }) 
   return (
     <div className="space-y-2">
       {dependants === null ? (
-        <Button variant="danger" onClick={() => del.mutate(false)} disabled={del.isPending}>
+        <Button variant="danger" onClick={() => del.mutate(false)} disabled={del.isPending || refusal !== null} title={refusal ?? undefined}>
           Delete GatewayBundle {name}
         </Button>
       ) : (
@@ -65,7 +68,16 @@ export function GatewayDetailPage() {
 
   return (
     <section className="space-y-4">
-      <PageHeader title={`Gateway ${name}`}>
+      <PageHeader
+        title={`Gateway ${name}`}
+        actions={
+          bundle && (
+            <GuardedLink to={`/gateways/${encodeURIComponent(namespace)}/${encodeURIComponent(bundle.name)}/edit`} kind="GatewayBundle" namespace={namespace}>
+              Edit
+            </GuardedLink>
+          )
+        }
+      >
         {namespace} · class {gw?.gateway_class_name ?? '…'}
       </PageHeader>
       {detail.error && <ErrorBox error={detail.error} />}
@@ -81,7 +93,8 @@ export function GatewayDetailPage() {
               <div className="flex justify-between"><dt className="text-fg-muted">Routes</dt><dd>{gw.route_count}</dd></div>
             </dl>
             {bundle && (
-              <div className="mt-4">
+              <div className="mt-4 space-y-4">
+                <ScaleDataPlane namespace={namespace} name={bundle.name} />
                 <DeleteBundle namespace={namespace} name={bundle.name} />
               </div>
             )}

@@ -7,12 +7,14 @@ import { EnterpriseBadge, EnterpriseGate } from '../../components/Enterprise';
 import { PageHeader } from '../../components/PageHeader';
 import { StepActions, Stepper } from '../../components/Wizard';
 import { Button, Card, Field, HealthBadge, Table, Td, inputClass } from '../../components/ui';
+import { GatewayEditReview } from './GatewayEditReview';
 import {
   DEFAULT_LISTENER,
   PROTOCOLS,
   VIOLATION_LABELS,
   advancedStep,
   classStep,
+  fromBundle,
   gatewayStep,
   toGatewayBundle,
   wafStep,
@@ -66,7 +68,7 @@ export function ClassStepForm({ initial, onNext }: StepProps<ClassStep>) {
   );
 }
 
-export function GatewayStepForm({ initial, onNext, onBack }: { initial: GatewayStepInput; onNext: (v: GatewayStep) => void; onBack?: () => void }) {
+export function GatewayStepForm({ initial, onNext, onBack, fixedIdentity = false }: { initial: GatewayStepInput; onNext: (v: GatewayStep) => void; onBack?: () => void; fixedIdentity?: boolean }) {
   const namespaces = useNamespaces();
   const others = useAllGateways();
   const { register, handleSubmit, control, watch, formState: { errors } } = useForm<GatewayStepInput, unknown, GatewayStep>({
@@ -92,10 +94,10 @@ export function GatewayStepForm({ initial, onNext, onBack }: { initial: GatewayS
       <Card title="Gateway">
         <div className="grid grid-cols-1 gap-4 md:grid-cols-3">
           <Field id="gw-name" label="Name" error={errors.name?.message}>
-            <input id="gw-name" className={inputClass} aria-invalid={!!errors.name} {...register('name')} />
+            <input id="gw-name" className={inputClass} aria-invalid={!!errors.name} readOnly={fixedIdentity} {...register('name')} />
           </Field>
           <Field id="gw-namespace" label="Namespace" error={errors.namespace?.message}>
-            <input id="gw-namespace" list="namespace-options" className={inputClass} aria-invalid={!!errors.namespace} {...register('namespace')} />
+            <input id="gw-namespace" list="namespace-options" className={inputClass} aria-invalid={!!errors.namespace} readOnly={fixedIdentity} {...register('namespace')} />
             <datalist id="namespace-options">
               {(namespaces.data?.items ?? []).map((n) => <option key={n.metadata.name} value={n.metadata.name} />)}
             </datalist>
@@ -158,7 +160,7 @@ export function GatewayStepForm({ initial, onNext, onBack }: { initial: GatewayS
                     </Field>
                   )}
                   {takesTls && (l?.protocol === 'HTTPS' || l?.tlsMode === 'Terminate') && (
-                    <Field id={`l-${i}-cert`} label="TLS Secret" error={e?.certificateRef?.message}>
+                    <Field id={`l-${i}-cert`} label="TLS Secret" error={e?.certificateRef?.message} hint={l?.inlineCert ? 'Empty: the inline certificate of this listener is kept' : undefined}>
                       <input id={`l-${i}-cert`} className={inputClass} aria-invalid={!!e?.certificateRef} {...register(`listeners.${i}.certificateRef`)} />
                     </Field>
                   )}
@@ -262,30 +264,39 @@ const INITIAL_GATEWAY: GatewayStepInput = { name: '', namespace: 'default', labe
 const INITIAL_WAF: WafStep = { enabled: true, policyRef: '', violationRatingThreshold: 3, mode: 'enforce', botDefense: false };
 const INITIAL_ADVANCED: AdvancedStepInput = { workerProcesses: undefined, workerConnections: undefined, snippets: [] };
 
-export function GatewayWizard() {
+/** The create wizard, or (given `existing`, a GatewayBundle) the same steps pre-filled to edit it. */
+export function GatewayWizard({ existing }: { existing?: Record<string, unknown> } = {}) {
   const edition = useEdition();
   const enterprise = edition === 'enterprise';
+  const [prefill] = useState(() => (existing ? fromBundle(existing) : null));
   const [step, setStep] = useState(0);
-  const [cls, setCls] = useState<ClassStep>({ gatewayClassName: 'nginx' });
-  const [gateway, setGateway] = useState<GatewayStep | null>(null);
-  const [waf, setWaf] = useState<WafStep | null>(null);
-  const [advanced, setAdvanced] = useState<AdvancedStep | null>(null);
+  const [cls, setCls] = useState<ClassStep>(prefill?.cls ?? { gatewayClassName: 'nginx' });
+  const [gateway, setGateway] = useState<GatewayStep | null>(prefill?.gateway ?? null);
+  const [waf, setWaf] = useState<WafStep | null>(prefill?.waf ?? null);
+  const [advanced, setAdvanced] = useState<AdvancedStep | null>(prefill?.advanced ?? null);
   const back = () => setStep((s) => Math.max(0, s - 1));
   const next = () => setStep((s) => s + 1);
 
   return (
     <section>
-      <PageHeader title="Create gateway">A GatewayBundle: the operator creates the Gateway and everything it needs.</PageHeader>
+      {existing ? (
+        <PageHeader title={`Edit gateway ${gateway?.namespace ?? ''}/${gateway?.name ?? ''}`}>The GatewayBundle's answers, pre-filled; the review shows what changes before you save.</PageHeader>
+      ) : (
+        <PageHeader title="Create gateway">A GatewayBundle: the operator creates the Gateway and everything it needs.</PageHeader>
+      )}
       <Stepper steps={GATEWAY_STEPS} current={step} />
       {step === 0 && <ClassStepForm initial={cls} onNext={(v) => { setCls(v); next(); }} />}
-      {step === 1 && <GatewayStepForm initial={(gateway as GatewayStepInput | null) ?? INITIAL_GATEWAY} onBack={back} onNext={(v) => { setGateway(v); next(); }} />}
+      {step === 1 && <GatewayStepForm initial={(gateway as GatewayStepInput | null) ?? INITIAL_GATEWAY} fixedIdentity={existing !== undefined} onBack={back} onNext={(v) => { setGateway(v); next(); }} />}
       {step === 2 && (enterprise
-        ? <WafStepForm initial={waf ?? INITIAL_WAF} onBack={back} onNext={(v) => { setWaf(v); next(); }} />
+        ? <WafStepForm initial={waf ?? (existing ? { ...INITIAL_WAF, enabled: false } : INITIAL_WAF)} onBack={back} onNext={(v) => { setWaf(v); next(); }} />
         : <GatedStep feature="App Protect WAF policy" onBack={back} onNext={() => { setWaf(null); next(); }} />)}
       {step === 3 && (enterprise
         ? <AdvancedStepForm initial={(advanced as AdvancedStepInput | null) ?? INITIAL_ADVANCED} onBack={back} onNext={(v) => { setAdvanced(v); next(); }} />
         : <GatedStep feature="NginxProxy tuning and SnippetsFilters" onBack={back} onNext={() => { setAdvanced(null); next(); }} />)}
-      {step === 4 && gateway && (
+      {step === 4 && gateway && existing && (
+        <GatewayEditReview current={existing} manifest={toGatewayBundle({ cls, gateway, waf: enterprise ? waf : null, advanced: enterprise ? advanced : null })} enterprise={enterprise} onBack={back} />
+      )}
+      {step === 4 && gateway && !existing && (
         <DryRunReview path="/gatewaybundles" manifest={toGatewayBundle({ cls, gateway, waf: enterprise ? waf : null, advanced: enterprise ? advanced : null })} onBack={back} />
       )}
     </section>

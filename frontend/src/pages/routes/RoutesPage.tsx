@@ -1,3 +1,4 @@
+import { Link } from 'react-router';
 import { useObjectLists } from '../../api/queries';
 import type { Health, KubeObject } from '../../api/types';
 import { PageHeader } from '../../components/PageHeader';
@@ -47,7 +48,11 @@ export function RoutesPage() {
             const status = routeStatus(item);
             return (
               <tr key={`${kind}/${item.metadata.namespace}/${item.metadata.name}`}>
-                <Td className="font-medium">{item.metadata.name}</Td>
+                <Td className="font-medium">
+                  <Link className="underline-offset-2 hover:underline" to={`/routes/${kind.toLowerCase()}/${encodeURIComponent(item.metadata.namespace ?? '')}/${encodeURIComponent(item.metadata.name)}`}>
+                    {item.metadata.name}
+                  </Link>
+                </Td>
                 <Td><Tag>{kind}</Tag></Td>
                 <Td>{item.metadata.namespace}</Td>
                 <Td className="font-mono text-xs">{((item.spec?.['hostnames'] ?? []) as string[]).join(', ') || '*'}</Td>
