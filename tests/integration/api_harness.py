@@ -21,13 +21,15 @@ T = TypeVar("T")
 
 
 @contextmanager
-def running_api(settings: ApiSettings) -> Iterator[str]:
-    """Serve the app on 127.0.0.1 (a real uvicorn server); yield its base URL."""
+def running_api(settings: ApiSettings, port: int | None = None) -> Iterator[str]:
+    """Serve the app on 127.0.0.1 (a real uvicorn server); yield its base URL. ``port``:
+    one chosen beforehand (e.g. given to a simulator started earlier), else a free one."""
     import socket
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    if port is None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     )

@@ -83,7 +83,14 @@ def stack(kube: Client, kubeconfig: Path, namespace: str, tmp_path: Path) -> Ite
 
 
 @pytest.fixture
-def simulator(kubeconfig: Path, stack: str, tmp_path: Path) -> Iterator[int]:
+def api_port() -> int:
+    """The API's port, chosen before the simulator starts so that it can send its logs there
+    (it keeps them while the API is not up yet)."""
+    return free_port()
+
+
+@pytest.fixture
+def simulator(kubeconfig: Path, stack: str, api_port: int, tmp_path: Path) -> Iterator[int]:
     port = free_port()
     log = (tmp_path / "simulator.log").open("ab")
     proc = subprocess.Popen(
@@ -96,6 +103,8 @@ def simulator(kubeconfig: Path, stack: str, tmp_path: Path) -> Iterator[int]:
             str(kubeconfig),
             "--port",
             str(port),
+            "--api",
+            f"http://127.0.0.1:{api_port}",
             "--rate",
             "10",
             "--day",
@@ -135,6 +144,7 @@ def test_routes_return_live_data(
     kubeconfig: Path,
     stack: str,
     simulator: int,
+    api_port: int,
     tmp_path: Path,
 ) -> None:
     ns = stack
@@ -181,7 +191,7 @@ def test_routes_return_live_data(
             prometheus_scrape_interval=1.0,
         )
         with (
-            running_api(settings) as base,
+            running_api(settings, port=api_port) as base,
             httpx.Client(base_url=base + "/api/v1", timeout=30) as api,
         ):
 
@@ -253,6 +263,23 @@ def test_routes_return_live_data(
                 "a scaling event",
             )
             assert events[0]["reason"] in ("SuccessfulRescale", "ScalingReplicaSet")
+
+            # The panels over the inference logs the simulator sends to the OTLP receiver.
+            pool_scope = {"namespace": ns, "pool": POOL}
+            breakdown = until(
+                lambda: (
+                    (b := _get(api, "/inference/metrics/latency-breakdown", **pool_scope))["items"]
+                    and b
+                ),
+                60,
+                "a latency breakdown",
+            )
+            (latency,) = breakdown["items"]
+            assert (latency["namespace"], latency["pool"]) == (ns, POOL)
+            assert latency["requests"] > 0 and latency["phases"]
+            assert latency["total_p50_ms"] is not None and latency["total_p50_ms"] > 0
+            models = _get(api, "/inference/metrics/model-comparison", **pool_scope)["items"]
+            assert models and all(m["pool"] == POOL and m["requests"] > 0 for m in models)
 
             # Live: the numbers move.
             time.sleep(4)
