@@ -155,7 +155,7 @@ export function TracePanel() {
       </Card>
       {trace.error && <ErrorBox error={trace.error} title="The trace was refused" />}
       {data && (
-        <>
+        <div className="space-y-4" data-testid="trace-results">
           <Card title={`Path — ${data.outcome}${data.status != null ? ` (HTTP ${data.status})` : ''}`}>
             <StageList steps={data.steps} />
           </Card>
@@ -164,7 +164,7 @@ export function TracePanel() {
           </Card>
           <CorrelationCard logs={data.logs} />
           <SimulationView result={data.simulation} />
-        </>
+        </div>
       )}
     </div>
   );
