@@ -117,6 +117,17 @@ def test_sql_alert_rules_from_settings(
     _shoot(page, tmp_path, "alert-rule-tested")
     assert serious_violations(page) == []
 
+    # Edit: the form holds the saved query and the redacted webhook, which the API keeps.
+    row.get_by_role("button", name="Edit rule ui three rows").click()
+    expect(page.get_by_test_id("rule-query")).to_contain_text("arrayJoin", timeout=30_000)
+    page.get_by_label("Threshold").fill("0")
+    page.get_by_role("button", name="Save rule").click()
+    expect(row).to_contain_text("clickhouse_query > 0")
+    row.get_by_role("button", name="Test rule ui three rows").click()
+    expect(result).to_contain_text("3 samples, 3 meeting the condition", timeout=30_000)
+    tests = [b for b in got.bodies("/hook/ui") if b["event"] == "test"]
+    assert [t["annotations"]["meeting_condition"] for t in tests] == ["2", "3"]
+
     # A query that fails when run: Test shows the SourceFailed message; nothing is sent.
     _new_sql_rule(page, "ui fails", FAILS_WHEN_RUN, f"{base}/hook/fails")
     page.get_by_role("button", name="Create rule").click()
