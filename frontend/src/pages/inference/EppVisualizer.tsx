@@ -165,7 +165,7 @@ export function EppVisualizer({ namespace, pool, compact = false }: { namespace:
   return (
     <div className="space-y-4">
       <p className="text-xs text-fg-muted" role="status">
-        Decisions: {live.source === 'websocket' ? 'websocket (live)' : `analytics store, every 2 s (websocket ${socketLabel(live.socket)}, nothing published on it yet)`} · GPU metrics: websocket{' '}
+        Decisions: {live.source === 'websocket' ? 'websocket (live)' : `analytics store, every 2 s (websocket ${live.socket === 'open' ? 'connected' : socketLabel(live.socket)}, no decision published on it yet)`} · GPU metrics: websocket{' '}
         {socketLabel(gpuSocket)} · {live.decisions.length} decisions held
         {newest && ` · newest ${ago(live.now - newest.time)} ago`}
       </p>
@@ -202,15 +202,19 @@ export function EppVisualizer({ namespace, pool, compact = false }: { namespace:
           {state ?? (
             <ol aria-label="EPP decisions" className={`${compact ? 'max-h-72' : 'max-h-[32rem]'} divide-y divide-line overflow-y-auto rounded-md border border-line`}>
               {listed.map((d) => (
-                <li key={d.id}>
+                <li key={d.id} data-decision-id={d.id}>
                   <button
                     type="button"
                     aria-pressed={focus?.id === d.id}
                     onClick={() => setPinned(d.id)}
-                    className={`w-full px-3 py-1.5 text-left text-xs hover:bg-panel-raised focus-visible:outline-2 focus-visible:outline-accent ${focus?.id === d.id ? 'bg-accent/10' : ''}`}
+                    className={`flex w-full items-center gap-2 px-3 py-1.5 text-left text-xs whitespace-nowrap hover:bg-panel-raised focus-visible:outline-2 focus-visible:outline-accent ${focus?.id === d.id ? 'bg-accent/10' : ''}`}
                   >
-                    <span className="font-mono text-fg-muted">{clock(d.time / 1000, true)}</span> <span className="font-mono font-semibold">{d.selectedPod}</span>{' '}
-                    <Tag>{d.strategy || '—'}</Tag> <span className="text-fg-muted">{d.candidates.length} candidates</span>
+                    <span className="font-mono text-fg-muted">{clock(d.time / 1000, true)}</span>
+                    <span className="min-w-0 truncate font-mono font-semibold">{d.selectedPod}</span>
+                    <Tag>{d.strategy || '—'}</Tag>
+                    <span className="ml-auto text-fg-muted">
+                      {d.candidates.length} candidate{d.candidates.length === 1 ? '' : 's'}
+                    </span>
                   </button>
                 </li>
               ))}

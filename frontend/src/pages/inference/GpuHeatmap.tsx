@@ -13,6 +13,8 @@ import { socketLabel, useGpuFeed, type GpuFrame } from './liveFeeds';
 
 const RANGE_SECONDS: Record<Range, number> = { '5m': 300, '15m': 900, '1h': 3600, '6h': 21600, '24h': 86400 };
 const COLUMNS = 30;
+/** A time label over every this many columns (the others would not fit). */
+const LABEL_EVERY = 6;
 
 export function GpuHeatmap({ namespace, pool, range, title = 'GPU utilisation heatmap' }: { namespace: string | null; pool: string | null; range: Range; title?: string }) {
   const history = useGpuHeatmap(namespace, pool, range);
@@ -45,20 +47,22 @@ export function GpuHeatmap({ namespace, pool, range, title = 'GPU utilisation he
             <table className="w-full border-separate border-spacing-0.5 text-xs" aria-label="GPU utilisation per pod over time">
               <thead>
                 <tr>
-                  <th scope="col" className="pr-2 text-left font-medium text-fg-muted">
+                  <th scope="col" className="w-px pr-2 text-left font-medium text-fg-muted">
                     Pod
                   </th>
-                  {grid.columns.map((t, i) => (
-                    <th key={t} scope="col" className="w-6 text-center font-normal text-fg-muted">
-                      {i % 6 === 0 ? clock(t) : <span className="sr-only">{clock(t)}</span>}
-                    </th>
-                  ))}
+                  {grid.columns
+                    .filter((_, i) => i % LABEL_EVERY === 0)
+                    .map((t, i) => (
+                      <th key={t} scope="colgroup" colSpan={Math.min(LABEL_EVERY, grid.columns.length - i * LABEL_EVERY)} className="text-left font-normal text-fg-muted">
+                        {clock(t)}
+                      </th>
+                    ))}
                 </tr>
               </thead>
               <tbody>
                 {grid.rows.map((row) => (
                   <tr key={row.key} data-gpu-row={row.key}>
-                    <th scope="row" className="pr-3 text-left font-normal whitespace-nowrap">
+                    <th scope="row" className="w-px pr-3 text-left font-normal whitespace-nowrap">
                       <span className="block font-mono">{row.pod}</span>
                       <span className="block text-[11px] text-fg-muted">
                         {withPool ? (
@@ -79,7 +83,7 @@ export function GpuHeatmap({ namespace, pool, range, title = 'GPU utilisation he
                           key={at}
                           data-heat-cell={value === null ? 'empty' : 'value'}
                           title={`${row.pod} ${clock(at, true)}: ${text}`}
-                          className={`h-5 min-w-4 rounded-sm ${b < 0 ? 'bg-panel-raised' : BANDS[b]?.className}`}
+                          className={`h-5 min-w-3 rounded-sm ${b < 0 ? 'bg-panel-raised' : BANDS[b]?.className}`}
                         >
                           <span className="sr-only">{text}</span>
                         </td>

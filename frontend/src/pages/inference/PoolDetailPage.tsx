@@ -94,8 +94,11 @@ function SignalPanel({ namespace, name, signal, range, title, unit, withPool = f
 }) {
   const q = usePoolSignal(namespace, name, signal, range);
   const series = perPod(q.data, withPool);
-  const last = series[0]?.points.at(-1)?.[1];
   const fmt = format ?? ((v: number) => `${formatNumber(v)} ${unit}`);
+  // The pool's value now, or the busiest pod's when there is no pool line.
+  const latest = series.map((s) => ({ name: s.name, value: s.points.at(-1)?.[1] })).filter((s): s is { name: string; value: number } => s.value !== undefined);
+  const top = latest.find((s) => s.name === 'pool') ?? latest.sort((a, b) => b.value - a.value)[0];
+  const summary = top === undefined ? undefined : top.name === 'pool' ? `Pool now: ${fmt(top.value)}` : latest.length > 1 ? `Highest now: ${top.name} ${fmt(top.value)}` : `Now: ${fmt(top.value)}`;
   return (
     <TimeChart
       title={title}
@@ -106,7 +109,7 @@ function SignalPanel({ namespace, name, signal, range, title, unit, withPool = f
       pending={q.isPending}
       {...(yMax !== undefined ? { yMax } : {})}
       {...(threshold !== undefined ? { threshold } : {})}
-      summary={last !== undefined ? `${series[0]?.name === 'pool' ? 'Pool' : series.length > 1 ? series[0]?.name : 'Now'}: ${fmt(last)}` : undefined}
+      summary={summary}
     />
   );
 }
@@ -132,14 +135,14 @@ function ScalingTimeline({ namespace, name, range, current }: { namespace: strin
         <p className="text-sm text-fg-muted">No scaling events in this window{current !== null ? `; the pool holds ${current} replica${current === 1 ? '' : 's'}` : ''}.</p>
       ) : (
         <div className="space-y-3">
-          <TimeChart title="Replicas" series={[{ name: 'replicas', points: steps }]} unit="replicas" curve="stepAfter" height={140} format={(v) => `${v} replicas`} />
+          <TimeChart bare title="Replicas" series={[{ name: 'replicas', points: steps }]} unit="replicas" curve="stepAfter" height={140} format={(v) => `${v} replicas`} />
           <ol aria-label="Scaling events" className="max-h-64 space-y-1 overflow-y-auto text-xs">
             {[...list].reverse().map((e) => (
               <li key={`${e.time}/${e.kind}/${e.name}/${e.message}`} className="flex gap-2 rounded-md border border-line px-2 py-1">
                 <span className="font-mono text-fg-muted">{clock(e.time, true)}</span>
                 <span className={e.type === 'Warning' ? 'text-status-error' : ''}>
                   {e.direction === 'up' ? '▲ up' : e.direction === 'down' ? '▼ down' : e.reason}
-                  {e.to_replicas !== null && ` ${e.from_replicas ?? '?'} → ${e.to_replicas}`}
+                  {e.to_replicas !== null && (e.from_replicas !== null ? ` ${e.from_replicas} → ${e.to_replicas}` : ` to ${e.to_replicas}`)}
                 </span>
                 <span className="min-w-0 flex-1 truncate text-fg-muted" title={e.message}>
                   {e.trigger ? `trigger: ${e.trigger}` : e.message}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { barOf, formatMiB, formatMoney, formatMs, hasPoints, histogramBars, mergeSeries } from './chartData';
+import { barOf, formatMiB, formatMoney, formatMs, hasPoints, histogramBars, mergeSeries, quantileLabel } from './chartData';
 import { replicaSteps } from './scalingTimeline';
 
 describe('mergeSeries', () => {
@@ -26,6 +26,16 @@ describe('histogramBars', () => {
 
   it('names the +Inf bucket after the last bound', () => {
     expect(histogramBars([['2.5', 1], ['+Inf', 4]]).map((b) => b.label)).toEqual(['≤2.5 s', '>2.5 s']);
+  });
+});
+
+describe('quantileLabel', () => {
+  it('says "at least" when the quantile sits on the last bound and requests overflowed it', () => {
+    const buckets = [['5.0', 3], ['10.0', 2], ['+Inf', 40]] as const;
+    expect(quantileLabel(10, buckets)).toBe('≥ 10.00 s');
+    expect(quantileLabel(4.2, buckets)).toBe('4.20 s');
+    expect(quantileLabel(10, [['10.0', 2], ['+Inf', 0]])).toBe('10.00 s');
+    expect(quantileLabel(null, buckets)).toBe('—');
   });
 });
 

@@ -65,6 +65,18 @@ export function barOf(bars: readonly HistogramBar[], seconds: number | null | un
   return (bars.find((b) => seconds <= b.le) ?? bars[bars.length - 1])?.label;
 }
 
+/**
+ * A TTFT quantile in words. Prometheus cannot place a quantile beyond the last finite bucket
+ * bound and answers that bound: when requests fell in `+Inf`, the quantile is "≥ bound".
+ */
+export function quantileLabel(seconds: number | null | undefined, buckets: readonly (readonly [string, number])[]): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—';
+  const finite = buckets.filter(([le]) => le !== '+Inf').map(([le]) => Number(le));
+  const top = finite.length ? Math.max(...finite) : Infinity;
+  const overflow = buckets.some(([le, count]) => le === '+Inf' && count > 0);
+  return overflow && seconds >= top ? `≥ ${formatMs(top)}` : formatMs(seconds);
+}
+
 export function formatMs(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—';
   const ms = seconds * 1000;

@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { Card, Empty, ErrorBox, Loading } from '../../components/ui';
 import { failureReason } from '../../api/inferenceQueries';
-import { barOf, clock, formatMs, hasPoints, histogramBars, mergeSeries, type NamedSeries } from './chartData';
+import { barOf, clock, hasPoints, histogramBars, mergeSeries, quantileLabel, type NamedSeries } from './chartData';
 
 /** Series colours, distinguishable on the dark panel (and the light one). */
 export const PALETTE = ['#38bdf8', '#f472b6', '#a3e635', '#fb923c', '#c084fc', '#facc15', '#2dd4bf', '#f87171'];
@@ -41,39 +41,44 @@ interface TimeChartProps {
   readonly curve?: 'monotone' | 'stepAfter';
   /** A horizontal line: the autoscaler's threshold for this signal. */
   readonly threshold?: { readonly value: number; readonly label: string };
+  /** Without its own card (inside another panel). */
+  readonly bare?: boolean;
 }
 
 /** Lines over time, one per series, in a card titled `title`. */
-export function TimeChart({ title, series, unit, format, error, pending = false, height = 200, yMax, summary, curve = 'monotone', threshold }: TimeChartProps) {
+export function TimeChart({ title, series, unit, format, error, pending = false, height = 200, yMax, summary, curve = 'monotone', threshold, bare = false }: TimeChartProps) {
   const empty = !hasPoints(series);
   const state = PanelState({ error, pending: pending && empty, empty, what: title.toLowerCase() });
   const fmt = format ?? ((v: number) => `${Number.isInteger(v) ? v : v.toFixed(1)} ${unit}`);
-  return (
-    <Card title={title}>
-      <figure aria-label={`${title} chart`} data-chart={title} data-points={series.reduce((n, s) => n + s.points.length, 0)}>
-        {summary !== undefined && <figcaption className="mb-2 text-xs text-fg-muted">{summary}</figcaption>}
-        {state ?? (
-          <div style={{ height }}>
-            <ResponsiveContainer width="100%" height="100%">
-              <LineChart data={mergeSeries(series)} margin={{ top: 4, right: 8, bottom: 0, left: 0 }} accessibilityLayer={false}>
-                <CartesianGrid stroke="var(--color-line)" strokeDasharray="3 3" />
-                <XAxis dataKey="t" type="number" domain={['dataMin', 'dataMax']} tickFormatter={(t: number) => clock(t)} {...AXIS} />
-                <YAxis width={56} domain={[0, yMax ?? 'auto']} tickFormatter={(v: number) => fmt(v).replace(` ${unit}`, '')} {...AXIS} />
-                <Tooltip {...TOOLTIP} labelFormatter={(t) => clock(Number(t), true)} formatter={(v) => fmt(Number(v))} />
-                {series.length > 1 && <Legend wrapperStyle={{ fontSize: 11 }} />}
-                {threshold && (
-                  <ReferenceLine y={threshold.value} stroke="#fb923c" strokeDasharray="6 3" ifOverflow="extendDomain" label={{ value: threshold.label, fill: '#fb923c', fontSize: 11, position: 'insideTopLeft' }} />
-                )}
-                {series.map((s, i) => (
-                  <Line key={s.name} dataKey={s.name} name={s.name} type={curve} dot={false} isAnimationActive={false} connectNulls stroke={PALETTE[i % PALETTE.length]} strokeWidth={s.name === 'pool' ? 2.5 : 1.5} />
-                ))}
-              </LineChart>
-            </ResponsiveContainer>
-          </div>
-        )}
-      </figure>
-    </Card>
+  const rows = mergeSeries(series);
+  // Under 5 minutes of data, minutes alone would label every tick the same.
+  const span = rows.length > 1 ? (rows[rows.length - 1]?.['t'] ?? 0) - (rows[0]?.['t'] ?? 0) : 0;
+  const tick = (t: number) => clock(t, span < 300);
+  const figure = (
+    <figure aria-label={`${title} chart`} data-chart={title} data-points={series.reduce((n, s) => n + s.points.length, 0)}>
+      {summary !== undefined && <figcaption className="mb-2 text-xs text-fg-muted">{summary}</figcaption>}
+      {state ?? (
+        <div style={{ height }}>
+          <ResponsiveContainer width="100%" height="100%">
+            <LineChart data={rows} margin={{ top: 4, right: 8, bottom: 0, left: 0 }} accessibilityLayer={false}>
+              <CartesianGrid stroke="var(--color-line)" strokeDasharray="3 3" />
+              <XAxis dataKey="t" type="number" domain={['dataMin', 'dataMax']} tickFormatter={tick} {...AXIS} />
+              <YAxis width={56} domain={[0, yMax ?? 'auto']} tickFormatter={(v: number) => fmt(v).replace(` ${unit}`, '')} {...AXIS} />
+              <Tooltip {...TOOLTIP} labelFormatter={(t) => clock(Number(t), true)} formatter={(v) => fmt(Number(v))} />
+              {series.length > 1 && <Legend wrapperStyle={{ fontSize: 11 }} />}
+              {threshold && (
+                <ReferenceLine y={threshold.value} stroke="#fb923c" strokeDasharray="6 3" ifOverflow="extendDomain" label={{ value: threshold.label, fill: '#fb923c', fontSize: 11, position: 'insideTopLeft' }} />
+              )}
+              {series.map((s, i) => (
+                <Line key={s.name} dataKey={s.name} name={s.name} type={curve} dot={false} isAnimationActive={false} connectNulls stroke={PALETTE[i % PALETTE.length]} strokeWidth={s.name === 'pool' ? 2.5 : 1.5} />
+              ))}
+            </LineChart>
+          </ResponsiveContainer>
+        </div>
+      )}
+    </figure>
   );
+  return bare ? figure : <Card title={title}>{figure}</Card>;
 }
 
 interface HistogramProps {
@@ -90,15 +95,17 @@ export function TtftChart({ buckets, p50, p95, p99, error, pending = false }: Hi
   const bars = histogramBars(buckets);
   const total = bars.reduce((n, b) => n + b.count, 0);
   const state = PanelState({ error, pending: pending && total === 0, empty: total === 0, what: 'time-to-first-token samples' });
-  const p50Bar = barOf(bars, p50);
-  const p95Bar = barOf(bars, p95);
+  // A quantile past the last finite bound belongs to the overflow bar.
+  const mark = (q: number | null | undefined) => (quantileLabel(q, buckets).startsWith('≥') ? bars.at(-1)?.label : barOf(bars, q));
+  const p50Bar = mark(p50);
+  const p95Bar = mark(p95);
   return (
     <Card title="Time to first token">
       <figure aria-label="Time to first token histogram" data-chart="Time to first token" data-points={bars.filter((b) => b.count > 0).length}>
         <figcaption className="mb-2 flex gap-4 text-xs text-fg-muted">
-          <span>p50 <strong className="text-fg">{formatMs(p50)}</strong></span>
-          <span>p95 <strong className="text-fg">{formatMs(p95)}</strong></span>
-          <span>p99 <strong className="text-fg">{formatMs(p99)}</strong></span>
+          <span>p50 <strong className="text-fg">{quantileLabel(p50, buckets)}</strong></span>
+          <span>p95 <strong className="text-fg">{quantileLabel(p95, buckets)}</strong></span>
+          <span>p99 <strong className="text-fg">{quantileLabel(p99, buckets)}</strong></span>
           <span>{Math.round(total).toLocaleString('en-US')} requests</span>
         </figcaption>
         {state ?? (
