@@ -236,7 +236,7 @@ def test_migration_of_an_ingress_is_analysed_generated_and_applied(
     page.get_by_role("button", name="Generate Gateway API resources").click()
     expect(page.get_by_text("Generated Gateway API resources")).to_be_visible(timeout=15_000)
     route_name = "cafe-cafe-example-com"
-    expect(page.get_by_text(route_name, exact=True)).to_be_visible()
+    expect(page.locator("summary", has_text=route_name)).to_contain_text("HTTPRoute")
     editor = page.locator("details", has_text=route_name).get_by_test_id("code-editor")
     expect(editor).to_contain_text("kind: HTTPRoute", timeout=15_000)
     expect(editor).to_contain_text("replacePrefixMatch: /")
