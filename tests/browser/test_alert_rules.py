@@ -2,7 +2,8 @@
 (no Prometheus here: PromQL rules are offered disabled, saying why), a SQL rule the API
 refuses (the reason on the query field, nothing saved), a valid one listed, and "Test"
 showing the source's counts (delivered to a local webhook) or, for a source that fails at
-evaluation, the API's SourceFailed message with nothing sent."""
+evaluation, the API's SourceFailed message with nothing sent. Then PromQL rules against an
+API with a real Prometheus (which refuses what does not parse)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,12 @@ from playwright.sync_api import Page, expect
 from ui_helpers import serious_violations, shoot
 
 from alert_receiver import Receiver, serve
+from conftest import serving
+from ngf_console.api.settings import ApiSettings
+from ngf_console.sandbox import processes
+from ngf_console.sandbox import prometheus as prom
+from ngf_console.store import sqlite_url
+from ngf_console.telemetry.analytics.config import AnalyticsSettings
 
 # DESCRIBE sees no numeric `value` column: refused when saved (422 on body.config.query).
 NO_VALUE = "SELECT count() AS total FROM ngf_inference_logs"
@@ -23,6 +30,27 @@ NO_VALUE = "SELECT count() AS total FROM ngf_inference_logs"
 THREE_ROWS = "SELECT arrayJoin(['a', 'b', 'c']) AS pool, if(pool = 'a', 1, 9) AS value"
 # Analysed fine when saved (DESCRIBE does not run it); fails when the rule is evaluated.
 FAILS_WHEN_RUN = "SELECT 'a' AS pool, toFloat64(throwIf(1 = 1, 'boom from the test')) AS value"
+
+
+@pytest.fixture(scope="module")
+def promql_console_url(
+    kubeconfig: Path, tmp_path_factory: pytest.TempPathFactory, analytics_dir: Path
+) -> Iterator[str]:
+    """An API server with a real Prometheus (nothing to scrape: the rules use vector())."""
+    state = tmp_path_factory.mktemp("alerts-prometheus")
+    process, url = prom.start(state, prom.write_config(state / "prometheus.yml"))
+    try:
+        prom.wait_ready(url, process)
+        settings = ApiSettings(
+            kubeconfig=kubeconfig,
+            database_url=sqlite_url(state / "console.db"),
+            analytics=AnalyticsSettings(dir=analytics_dir),
+            prometheus_url=url,
+        )
+        with serving(settings) as console:
+            yield console
+    finally:
+        processes.stop(process)
 
 
 @pytest.fixture
@@ -139,3 +167,39 @@ def test_sql_alert_rules_from_settings(
     assert got.bodies("/hook/fails") == []
     _shoot(page, tmp_path, "alert-rule-source-failed")
     assert serious_violations(page) == []
+
+
+def test_promql_alert_rules_from_settings(
+    page: Page, promql_console_url: str, hook: tuple[Receiver, str], tmp_path: Path
+) -> None:
+    got, base = hook
+    page.goto(promql_console_url + "/settings")
+    page.get_by_role("button", name="New rule").click()
+    promql = page.get_by_role("radio", name=re.compile("Prometheus query"))
+    expect(promql).to_be_enabled()
+    promql.check()
+    expect(page.get_by_label("Window")).to_have_count(0)  # SQL rules only
+    _type_query(page, "sum(")
+    page.get_by_label("Operator").select_option(">")
+    page.get_by_label("Threshold").fill("5")
+    page.get_by_label("Name", exact=True).fill("ui promql")
+    page.get_by_label("Webhook URL (optional)").fill(f"{base}/hook/promql")
+    page.get_by_role("button", name="Create rule").click()
+    expect(page.locator("#r-query-error")).to_contain_text(
+        "Prometheus refused the query", timeout=30_000
+    )
+    assert not [r for r in _rules(promql_console_url) if r["name"] == "ui promql"]
+    _shoot(page, tmp_path, "alert-rule-promql-refused")
+    assert serious_violations(page) == []
+
+    _type_query(page, 'label_replace(vector(7), "pool", "a", "", "")')
+    page.get_by_role("button", name="Create rule").click()
+    row = page.get_by_role("table", name="Alert rules").get_by_role("row")
+    row = row.filter(has_text="ui promql")
+    expect(row).to_contain_text("prometheus_query > 5")
+    row.get_by_role("button", name="Test rule ui promql").click()
+    expect(page.get_by_test_id("rule-test-result")).to_contain_text(
+        "1 sample, 1 meeting the condition", timeout=30_000
+    )
+    tests = [b for b in got.bodies("/hook/promql") if b["event"] == "test"]
+    assert [t["annotations"] for t in tests] == [{"samples": "1", "meeting_condition": "1"}]
