@@ -3,11 +3,15 @@ API's OTLP receiver, and Prometheus serves the simulator's metrics through the A
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+from playwright.sync_api import Page, expect
+from ui_helpers import serious_violations, shoot
 
 from conftest import LiveConsole
 
@@ -47,3 +51,20 @@ def test_simulated_traffic_reaches_logs_and_metrics(live_console: LiveConsole) -
             "RED summary from Prometheus",
         )
         assert summary
+
+
+def test_the_dashboard_shows_live_traffic_and_inference(
+    page: Page, live_console: LiveConsole, tmp_path: Path
+) -> None:
+    page.goto(live_console.url + "/")
+    traffic = page.get_by_role("region", name="Traffic (RED, last hour)")
+    requests = traffic.get_by_test_id("tile-Requests")
+    expect(requests).not_to_have_text("—", timeout=90_000)
+    expect(requests).to_have_text(re.compile(r"[1-9]"))
+    inference = page.get_by_role("region", name="Inference")
+    expect(inference.get_by_test_id("tile-Pools")).to_have_text(
+        re.compile(r"[1-9]"), timeout=60_000
+    )
+    expect(page.get_by_role("region", name="Alerts firing")).to_contain_text("None firing.")
+    shoot(page, tmp_path, "dashboard-live")
+    assert serious_violations(page) == []

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
+import { AlertsPanel, DriftPanel, InferenceSummaryPanel, RedSummaryPanel } from './dashboard/DashboardPanels';
 import { useConfig, useGateways, useInferencePools, useObjectLists } from '../api/queries';
 import type { Health } from '../api/types';
 import { PageHeader } from '../components/PageHeader';
@@ -79,9 +80,14 @@ export function DashboardPage() {
         </div>
       )}
 
-      <p className="mt-8 rounded-lg border border-dashed border-line bg-panel px-6 py-6 text-center text-sm text-fg-muted">
-        RED metrics, inference summary, drift and alerts: waiting for the telemetry API.
-      </p>
+      {config.data && (
+        <div className="mt-6 grid grid-cols-1 gap-4 xl:grid-cols-2">
+          <RedSummaryPanel />
+          <InferenceSummaryPanel />
+          <AlertsPanel />
+          <DriftPanel />
+        </div>
+      )}
     </section>
   );
 }
