@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lightkube import Client
+from lightkube import Client, codecs
 from lightkube.codecs import from_dict
 from lightkube.core.exceptions import ApiError
 from lightkube.models.core_v1 import ServicePort, ServiceSpec
@@ -215,8 +215,15 @@ def test_migration_of_an_ingress_is_analysed_generated_and_applied(
     errors: list[str],
     operator: None,
 ) -> None:
+    # The same Ingress in the cluster: the page lists what is left to migrate.
+    kube.create(codecs.load_all_yaml(INGRESS.format(namespace=namespace))[0])
     page.goto(console_url + "/migration")
     expect(page.get_by_role("heading", level=1, name="Migration")).to_be_visible()
+    kic = page.get_by_role("table", name="NGINX Ingress Controller routes")
+    expect(kic.get_by_role("row").filter(has_text=f"{namespace}/cafe")).to_contain_text(
+        "cafe.example.com", timeout=30_000
+    )
+    expect(page.get_by_test_id("readiness")).to_contain_text("% ready")
     page.get_by_role("button", name="Import and analyse").click()
     expect(page.get_by_text("A project name is required.")).to_be_visible()
     page.get_by_label("Project name").fill("cafe")

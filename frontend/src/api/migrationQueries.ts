@@ -4,7 +4,7 @@
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiPost, clusterPath } from './client';
-import { useClusterGet, useScope } from './queries';
+import { useClusterGet, useScope, withQuery } from './queries';
 import type { components } from './schema.gen';
 
 type Schemas = components['schemas'];
@@ -13,6 +13,8 @@ export type ProjectView = Schemas['ProjectView'];
 export type ValidationView = Schemas['ValidationView'];
 export type ResourceCheck = Schemas['ResourceCheck'];
 export type ApplyRequest = Schemas['ApplyRequest'];
+export type ReadinessView = Schemas['ReadinessView'];
+export type OverviewView = Schemas['OverviewView'];
 
 /** One field or annotation of a source resource and what became of it. */
 export interface ReportItem {
@@ -103,4 +105,16 @@ export function useValidation(project: string, poll: boolean) {
     retry: false,
     refetchInterval: poll ? 3_000 : false,
   });
+}
+
+/** NGINX Ingress Controller routes beside Gateway API ones, in the header's namespace. */
+export function useCoexistence() {
+  const { namespace } = useScope();
+  const readiness = useClusterGet<ReadinessView>(['coexistence', 'readiness', namespace], withQuery('/coexistence/migration-readiness', { namespace }), {
+    refetchInterval: 30_000,
+  });
+  const overview = useClusterGet<OverviewView>(['coexistence', 'overview', namespace], withQuery('/coexistence/overview', { namespace }), {
+    refetchInterval: 30_000,
+  });
+  return { readiness, overview };
 }

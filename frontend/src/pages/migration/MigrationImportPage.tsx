@@ -5,6 +5,7 @@ import { useNamespaces, useScope } from '../../api/queries';
 import { PageHeader } from '../../components/PageHeader';
 import { Stepper } from '../../components/Wizard';
 import { Button, Card, ErrorBox, Field, inputClass } from '../../components/ui';
+import { CoexistencePanel } from './CoexistencePanel';
 
 export const MIGRATION_STEPS = ['Import', 'Analysis', 'Generated resources', 'Dry run', 'Apply and validate'] as const;
 const NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -104,6 +105,9 @@ export function MigrationImportPage() {
           </Button>
         </form>
       </Card>
+      <div className="mt-4">
+        <CoexistencePanel />
+      </div>
     </section>
   );
 }
