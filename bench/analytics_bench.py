@@ -16,19 +16,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import functools
 import statistics
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
 from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
 
+from ngf_console.telemetry.analytics import histogram
 from ngf_console.telemetry.analytics.config import AnalyticsSettings
 from ngf_console.telemetry.analytics.otlp import attribute_of
-from ngf_console.telemetry.analytics.queries import latency_quantiles_sql, scope, topn_sql
+from ngf_console.telemetry.analytics.queries import Where, scope, top_n
 from ngf_console.telemetry.analytics.receiver import standalone_app
-from ngf_console.telemetry.analytics.schema import GRANULARITIES
 from ngf_console.telemetry.analytics.service import AnalyticsService
 from ngf_console.telemetry.analytics.store import AnalyticsStore
 
@@ -117,27 +119,79 @@ SELECT toStartOfMinute(timestamp) AS window_start, count() AS requests,
     countIf(status >= 500) AS errors, avg(latency_ms) AS avg_ms {quantiles}
 FROM ngf_access_logs WHERE {where} GROUP BY window_start ORDER BY window_start
 """
-MV_P95 = f", {latency_quantiles_sql()}[2] AS p95_ms"
-# The earlier design: p95 by merging the t-digest states the rollups still keep.
-MV_P95_TDIGEST = ", quantilesTDigestMerge(0.5, 0.95, 0.99)(latency_quantiles)[2] AS p95_ms"
+# The earlier design: quantiles by merging the t-digest states the rollups still keep.
+TDIGEST = "quantilesTDigestMerge(0.5, 0.95, 0.99)(latency_quantiles)"
+TDIGEST_TOPN = """
+SELECT namespace, gateway, route, sum(request_count) AS requests,
+    sumIf(request_count, status_class = '5xx') AS errors,
+    if(requests = 0, 0, errors / requests) AS error_rate, avgMerge(latency_avg) AS avg_ms,
+    {q}[2] AS p95_ms, {q}[3] AS p99_ms
+FROM ngf_metrics_1h WHERE {where} GROUP BY namespace, gateway, route
+ORDER BY p95_ms DESC, namespace, gateway, route LIMIT 10
+"""
 RAW_P95 = ", quantileTDigest(0.95)(latency_ms) AS p95_ms"
 # The raw side with ClickHouse's cheapest quantile (a reservoir sample), so the ratio is
 # not flattered by a slow raw aggregate.
 RAW_P95_RESERVOIR = ", quantile(0.95)(latency_ms) AS p95_ms"
 
+Run = Callable[[], Awaitable[object]]
 
-async def timed(store: AnalyticsStore, sql: str, params: dict[str, object], n: int) -> list[float]:
-    await store.query(sql, params)  # warm
+
+async def timed(run: Run, n: int) -> list[float]:
+    await run()  # warm
     times = []
     for _ in range(n):
         started = time.perf_counter()
-        await store.query(sql, params)
+        await run()
         times.append((time.perf_counter() - started) * 1000)
     return times
 
 
+def sql(store: AnalyticsStore, text: str, params: dict[str, object]) -> Run:
+    return lambda: store.query(text, params)
+
+
+def series_p95(store: AnalyticsStore, where: Where) -> Run:
+    """The 1-minute series with p95 the way the console reads quantiles: per window the
+    measures and the summed histogram in one query, the interpolation in Python."""
+    text = (
+        "SELECT window_start, requests, errors, avg_ms, max_ms, counts FROM ("
+        + MV_SERIES.format(where=where.sql, quantiles=", max(latency_max) AS max_ms").replace(
+            "ORDER BY window_start", ""
+        )
+        + ") AS m LEFT JOIN ("
+        + histogram.counts_sql("latency_hist", "ngf_metrics_1m", ["window_start"], where.sql)
+        + ") AS h USING (window_start) ORDER BY window_start"
+    )
+
+    async def run() -> list[dict[str, object]]:
+        rows = (await store.query(text, where.params)).dicts()
+        for row in rows:
+            row["p95_ms"] = histogram.quantiles(row.pop("counts"), [0.95], row["max_ms"])[0]
+        return rows
+
+    return run
+
+
 def p95(times: list[float]) -> float:
     return statistics.quantiles(times, n=20)[18] if len(times) >= 2 else times[0]
+
+
+async def sizes(store: AnalyticsStore, span: dt.timedelta, until: dt.datetime, g: str) -> str:
+    """What each side reads for the window: raw latencies vs rollup rows and the non-zero
+    histogram buckets they hold."""
+    raw = scope("default", until - span, until, None)
+    mv = scope("default", until - span, until, None, time_column="window_start")
+    n_raw = await store.query(f"SELECT count() FROM ngf_access_logs WHERE {raw.sql}", raw.params)
+    n_mv = await store.query(
+        f"SELECT count(), sum(length(latency_hist.1)) FROM ngf_metrics_{g} WHERE {mv.sql}",
+        mv.params,
+    )
+    rows, buckets = n_mv.rows[0]
+    return (
+        f"{span.total_seconds() / 3600:.0f} h: {n_raw.rows[0][0]:,} raw rows; "
+        f"{rows:,} rows of ngf_metrics_{g} holding {buckets:,} non-zero buckets"
+    )
 
 
 async def bench_queries(root: Path, rows: int, repeats: int) -> None:
@@ -152,60 +206,69 @@ async def bench_queries(root: Path, rows: int, repeats: int) -> None:
     since = until - dt.timedelta(hours=25)
     raw_where = scope("default", since, until, None)
     mv_where = scope("default", since, until, None, time_column="window_start")
-    cases = []
-    slowest = topn_sql("slowest", GRANULARITIES[1], mv_where.sql)
-    tdigest_slowest = slowest.replace(
-        latency_quantiles_sql(), "quantilesTDigestMerge(0.5, 0.95, 0.99)(latency_quantiles)"
-    )
-    for label, mv_sql, order, raw_q in (
-        ("busiest", topn_sql("routes", GRANULARITIES[1], mv_where.sql), "requests DESC", ""),
-        ("slowest (p95)", slowest, "p95_ms DESC", RAW_P95),
-        ("slowest (p95), raw reservoir", slowest, "p95_ms DESC", RAW_P95_RESERVOIR),
-        (
-            "slowest (p95), t-digest states [earlier design]",
-            tdigest_slowest,
-            "p95_ms DESC",
-            RAW_P95,
-        ),
+    for span, g in ((dt.timedelta(hours=25), "1h"), (dt.timedelta(hours=1), "1m")):
+        print("read sizes, " + await sizes(store, span, until, g))
+    cases: list[tuple[str, Run, Run]] = []
+    for label, kind, order, raw_q in (
+        ("busiest", "routes", "requests DESC", ""),
+        ("slowest (p95)", "slowest", "p95_ms DESC", RAW_P95),
+        ("slowest (p95), raw reservoir", "slowest", "p95_ms DESC", RAW_P95_RESERVOIR),
     ):
         cases.append(
             (
                 f"Top-N {label}, 24 h (1h rollup)",
-                mv_sql,
-                {**mv_where.params, "limit": 10},
-                RAW_TOPN.format(where=raw_where.sql, order=order, quantiles=raw_q),
-                raw_where.params,
+                # The console's own function: query, then the Python ranking for "slowest".
+                functools.partial(top_n, store, kind, "default", since, until, None, 10),
+                sql(
+                    store,
+                    RAW_TOPN.format(where=raw_where.sql, order=order, quantiles=raw_q),
+                    raw_where.params,
+                ),
             )
         )
-    for label, span, mv_q, raw_q in (
+    cases.append(
+        (
+            "Top-N slowest (p95), t-digest states [earlier design], 24 h (1h rollup)",
+            sql(store, TDIGEST_TOPN.format(q=TDIGEST, where=mv_where.sql), mv_where.params),
+            sql(
+                store,
+                RAW_TOPN.format(where=raw_where.sql, order="p95_ms DESC", quantiles=RAW_P95),
+                raw_where.params,
+            ),
+        )
+    )
+    for label, span, with_p95, raw_q in (
         ("requests/errors/avg", dt.timedelta(hours=24), "", ""),
-        ("requests/errors/avg/p95", dt.timedelta(hours=1), MV_P95, RAW_P95),
+        ("requests/errors/avg/p95", dt.timedelta(hours=1), "histogram", RAW_P95),
         (
             "requests/errors/avg/p95, raw reservoir",
             dt.timedelta(hours=1),
-            MV_P95,
+            "histogram",
             RAW_P95_RESERVOIR,
         ),
-        ("requests/errors/avg/p95", dt.timedelta(hours=24), MV_P95, RAW_P95),
-        ("p95 t-digest states [earlier design]", dt.timedelta(hours=1), MV_P95_TDIGEST, RAW_P95),
+        ("requests/errors/avg/p95", dt.timedelta(hours=24), "histogram", RAW_P95),
+        ("p95 t-digest states [earlier design]", dt.timedelta(hours=1), "tdigest", RAW_P95),
     ):
         s_raw = scope("default", until - span, until, None)
         s_mv = scope("default", until - span, until, None, time_column="window_start")
+        if with_p95 == "histogram":
+            mv_run = series_p95(store, s_mv)
+        else:
+            quantiles = f", {TDIGEST}[2] AS p95_ms" if with_p95 == "tdigest" else ""
+            mv_run = sql(store, MV_SERIES.format(where=s_mv.sql, quantiles=quantiles), s_mv.params)
         cases.append(
             (
                 f"1-minute series ({label}), {span.total_seconds() / 3600:.0f} h",
-                MV_SERIES.format(where=s_mv.sql, quantiles=mv_q),
-                s_mv.params,
-                RAW_SERIES.format(where=s_raw.sql, quantiles=raw_q),
-                s_raw.params,
+                mv_run,
+                sql(store, RAW_SERIES.format(where=s_raw.sql, quantiles=raw_q), s_raw.params),
             )
         )
     # The floor under any query: a round trip through the client and the engine.
-    floor = await timed(store, "SELECT 1", {}, repeats)
+    floor = await timed(sql(store, "SELECT 1", {}), repeats)
     print(f"SELECT 1 (round trip): p50 {statistics.median(floor):.1f} ms, p95 {p95(floor):.1f} ms")
-    for name, mv_sql, mv_params, raw_sql, raw_params in cases:
-        mv = await timed(store, mv_sql, mv_params, repeats)
-        raw = await timed(store, raw_sql, raw_params, max(3, repeats // 4))
+    for name, mv_run, raw_run in cases:
+        mv = await timed(mv_run, repeats)
+        raw = await timed(raw_run, max(3, repeats // 4))
         print(
             f"{name}: MV p50 {statistics.median(mv):.1f} ms, p95 {p95(mv):.1f} ms; "
             f"raw p50 {statistics.median(raw):.1f} ms, p95 {p95(raw):.1f} ms; "

@@ -100,14 +100,22 @@ async def _compare(
     max_rollup: str | None,
     rank_slack: float = 0.0,
 ) -> int:
-    """Per group and rollup window: histogram quantiles vs quantileExact of the raw rows
-    (at level ± rank_slack). Returns the number of groups compared."""
+    """Per group and rollup window: the histogram quantiles — dense counts summed in SQL
+    and interpolated in Python (what the console does), and the SQL-only interpolation for
+    hand-written queries — vs quantileExact of the raw rows (at level ± rank_slack).
+    Returns the number of groups compared."""
     compared = 0
+    group = ["window_start", *(k.strip() for k in keys.split(","))]
     for g in schema.GRANULARITIES:
-        q = histogram.quantiles_sql(hist, LEVELS, f"max({max_rollup})" if max_rollup else None)
+        table = f"{rollup}_{g.suffix}"
+        max_sql = f"max({max_rollup})" if max_rollup else "0"
+        q = histogram.quantiles_with(hist, LEVELS, "qs", max_sql if max_rollup else None)
         rolled = await store.query(
-            f"SELECT window_start, {keys}, {q} FROM {rollup}_{g.suffix} "
-            f"GROUP BY window_start, {keys} ORDER BY window_start, {keys}"
+            f"SELECT window_start, {keys}, mx, counts, sql_qs FROM ("
+            f"WITH {q} SELECT window_start, {keys}, {max_sql} AS mx, qs AS sql_qs FROM {table} "
+            f"GROUP BY window_start, {keys}) AS m "
+            f"LEFT JOIN ({histogram.counts_sql(hist, table, group, '1')}) AS h "
+            f"USING ({', '.join(group)}) ORDER BY window_start, {keys}"
         )
         lows = ", ".join(str(max(0.0, lv - rank_slack)) for lv in LEVELS)
         highs = ", ".join(str(min(1.0, lv + rank_slack)) for lv in LEVELS)
@@ -118,10 +126,16 @@ async def _compare(
         )
         assert len(rolled.rows) == len(raw.rows) > 0, g.suffix
         for got, want in zip(rolled.rows, raw.rows, strict=True):
-            assert got[:-1] == want[:-3]
+            assert got[:-3] == want[:-3]
+            mx, counts, sql_qs = got[-3:]
+            assert len(counts) == histogram.BUCKETS
             group_max = float(want[-1]) if max_rollup else float("inf")
-            for estimate, low, high in zip(got[-1], want[-3], want[-2], strict=True):
-                assert_in_bucket(float(estimate), float(low), float(high), group_max)
+            if max_rollup:
+                assert float(mx) == group_max
+            py_qs = histogram.quantiles(counts, LEVELS, float(mx) if max_rollup else None)
+            for in_python, in_sql, low, high in zip(py_qs, sql_qs, want[-3], want[-2], strict=True):
+                assert_in_bucket(in_python, float(low), float(high), group_max)
+                assert float(in_sql) == pytest.approx(in_python, rel=1e-9)
             compared += 1
     return compared
 
@@ -198,6 +212,30 @@ def test_bucket_arithmetic_matches_the_sql() -> None:
         assert histogram.upper_bound(i) == pytest.approx(histogram.lower_bound(i + 1))
         mid = (histogram.lower_bound(i) + min(histogram.upper_bound(i), 1e6)) / 2
         assert histogram.bucket_of(mid) == i
+
+
+def test_quantiles_interpolate_inside_the_bucket() -> None:
+    empty = histogram.quantiles([0] * histogram.BUCKETS, [0.5])
+    assert len(empty) == 1 and empty[0] != empty[0]  # nan
+    counts = [0] * histogram.BUCKETS
+    counts[10], counts[20] = 3, 1  # ranks 1-3 in bucket 10, rank 4 in bucket 20
+    lo, hi = histogram.lower_bound(10), histogram.upper_bound(10)
+    # p50 of 4: rank floor(2) + 1 = 3, the last of bucket 10's three slots.
+    assert histogram.quantiles(counts, [0.5]) == [pytest.approx(lo + (hi - lo) * 2.5 / 3)]
+    # p99: rank 4, alone in bucket 20: its middle, or capped by a smaller maximum.
+    mid20 = (histogram.lower_bound(20) + histogram.upper_bound(20)) / 2
+    assert histogram.quantiles(counts, [0.99]) == [pytest.approx(mid20)]
+    top = histogram.lower_bound(20) + 0.01
+    assert histogram.quantiles(counts, [1.0], top) == [
+        pytest.approx((histogram.lower_bound(20) + top) / 2)
+    ]
+    over = [0] * histogram.BUCKETS
+    over[histogram.LAST] = 2
+    floor = histogram.lower_bound(histogram.LAST)
+    assert histogram.quantiles(over, [0.5]) == [floor]  # no maximum: the bucket's floor
+    assert histogram.quantiles(over, [1.0], 200_000.0) == [
+        pytest.approx(floor + (200_000.0 - floor) * 0.75)
+    ]
 
 
 async def test_sql_buckets_agree_with_python(store: AnalyticsStore) -> None:

@@ -11,6 +11,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -191,16 +192,10 @@ def rollup_for(since: dt.datetime, until: dt.datetime) -> schema.Granularity:
     return schema.GRANULARITIES[2]
 
 
-def latency_quantiles_sql() -> str:
-    """SQL (aggregate over access-rollup rows): [p50, p95, p99] of ``latency_ms`` from the
-    rollups' histograms, capped by the group's maximum (see histogram.py for the bound)."""
-    return histogram.quantiles_sql("latency_hist", schema.QUANTILES, "max(latency_max)")
-
-
 def topn_sql(kind: str, g: schema.Granularity, where_sql: str) -> str:
-    """The Top-N query of ``kind`` over the rollup ``g``."""
+    """The Top-N query of ``kind`` over the rollup ``g``. For ``slowest`` it returns every
+    route with its histogram (``counts``) and maximum; ``slowest_items`` ranks them."""
     table = schema.rollup_name(schema.ACCESS_ROLLUP, g)
-    q = latency_quantiles_sql()
     if kind == "user_agents":
         table = schema.rollup_name(schema.USER_AGENT_ROLLUP, schema.GRANULARITIES[0])
         return (
@@ -213,23 +208,53 @@ def topn_sql(kind: str, g: schema.Granularity, where_sql: str) -> str:
             f"SELECT status_class, sum(request_count) AS requests FROM {table} "
             f"WHERE {where_sql} GROUP BY status_class ORDER BY status_class"
         )
-    order = {
-        "routes": "requests DESC",
-        "errors": "errors DESC, error_rate DESC",
-        "slowest": "p95_ms DESC",
-    }[kind]
-    having = "HAVING errors > 0" if kind == "errors" else ""
-    # Quantiles (sums of histogram buckets) are the costliest part of a rollup read: only
-    # "slowest" needs them (the engine computes the repeated expression once).
-    quantiles = f", {q}[2] AS p95_ms, {q}[3] AS p99_ms" if kind == "slowest" else ""
-    return (
+    measures = (
         "SELECT namespace, gateway, route, sum(request_count) AS requests, "
         "sumIf(request_count, status_class = '5xx') AS errors, "
         "if(requests = 0, 0, errors / requests) AS error_rate, "
-        f"avgMerge(latency_avg) AS avg_ms{quantiles} "
-        f"FROM {table} WHERE {where_sql} GROUP BY namespace, gateway, route {having} "
-        f"ORDER BY {order}, namespace, gateway, route LIMIT {{limit:UInt32}}"
+        "avgMerge(latency_avg) AS avg_ms"
     )
+    if kind == "slowest":
+        # Quantiles are the costly part of a rollup read, so only "slowest" reads the
+        # histograms: summed per route in SQL, interpolated in Python (histogram.py).
+        keys = ("namespace", "gateway", "route")
+        return (
+            "SELECT namespace, gateway, route, requests, errors, error_rate, avg_ms, max_ms, "
+            f"counts FROM ({measures}, max(latency_max) AS max_ms FROM {table} "
+            f"WHERE {where_sql} GROUP BY namespace, gateway, route) AS m "
+            f"LEFT JOIN ({histogram.counts_sql('latency_hist', table, keys, where_sql)}) AS h "
+            "USING (namespace, gateway, route)"
+        )
+    order = {"routes": "requests DESC", "errors": "errors DESC, error_rate DESC"}[kind]
+    having = "HAVING errors > 0" if kind == "errors" else ""
+    return (
+        f"{measures} FROM {table} WHERE {where_sql} GROUP BY namespace, gateway, route "
+        f"{having} ORDER BY {order}, namespace, gateway, route LIMIT {{limit:UInt32}}"
+    )
+
+
+def slowest_items(rows: Sequence[Mapping[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """The ``limit`` routes with the highest p95 (then namespace, gateway, route), each with
+    ``p95_ms``/``p99_ms`` from its histogram (within the bucket bound of histogram.py)."""
+    items = []
+    for row in rows:
+        item = {k: v for k, v in row.items() if k not in ("counts", "max_ms")}
+        counts = row["counts"] or [0] * histogram.BUCKETS
+        item["p95_ms"], item["p99_ms"] = histogram.quantiles(
+            counts, (0.95, 0.99), float(row["max_ms"])
+        )
+        items.append(item)
+    # Routes without a histogram (nan) last.
+    items.sort(
+        key=lambda i: (
+            math.isnan(i["p95_ms"]),
+            -i["p95_ms"] if not math.isnan(i["p95_ms"]) else 0.0,
+            i["namespace"],
+            i["gateway"],
+            i["route"],
+        )
+    )
+    return items[:limit]
 
 
 async def top_n(
@@ -256,6 +281,8 @@ async def top_n(
         time_column="window_start",
     )
     result = await store.query(topn_sql(kind, g, where.sql), {**where.params, "limit": limit})
+    if kind == "slowest":
+        return slowest_items(result.dicts(), limit), g
     return result.dicts(), g
 
 
