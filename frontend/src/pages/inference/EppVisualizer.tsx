@@ -8,7 +8,7 @@ import { usePoolPods } from '../../api/inferenceQueries';
 import { Button, Card, Tag } from '../../components/ui';
 import { clock, formatMiB, formatNumber } from './chartData';
 import { PanelState } from './charts';
-import { applyGpuFrame, podCards, podMetricsFromState, QUEUE_CRITICAL, rankedCandidates, type EppDecision, type PodCard, type PodMetrics, type Tone } from './eppModel';
+import { applyGpuFrame, podCards, podMetricsFromState, QUEUE_CRITICAL, rankedCandidates, shortPod, type EppDecision, type PodCard, type PodMetrics, type Tone } from './eppModel';
 import { socketLabel, useGpuFeed, useLiveDecisions, type GpuFrame } from './liveFeeds';
 
 const toneBar: Record<Tone, string> = { ok: 'bg-status-healthy', warning: 'bg-status-warning', critical: 'bg-status-error', unknown: 'bg-status-unknown' };
@@ -210,7 +210,9 @@ export function EppVisualizer({ namespace, pool, compact = false }: { namespace:
                     className={`flex w-full items-center gap-2 px-3 py-1.5 text-left text-xs whitespace-nowrap hover:bg-panel-raised focus-visible:outline-2 focus-visible:outline-accent ${focus?.id === d.id ? 'bg-accent/10' : ''}`}
                   >
                     <span className="font-mono text-fg-muted">{clock(d.time / 1000, true)}</span>
-                    <span className="min-w-0 truncate font-mono font-semibold">{d.selectedPod}</span>
+                    <span className="min-w-0 truncate font-mono font-semibold" title={d.selectedPod}>
+                      {shortPod(d.selectedPod)}
+                    </span>
                     <Tag>{d.strategy || '—'}</Tag>
                     <span className="ml-auto text-fg-muted">
                       {d.candidates.length} candidate{d.candidates.length === 1 ? '' : 's'}

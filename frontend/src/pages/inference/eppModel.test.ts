@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyGpuFrame, kvTone, mergeDecisions, parseDecision, podCards, podMetricsFromState, queueTone, rankedCandidates, type EppDecision, type PodMetrics } from './eppModel';
+import { applyGpuFrame, kvTone, mergeDecisions, parseDecision, podCards, podMetricsFromState, queueTone, rankedCandidates, shortPod, type EppDecision, type PodMetrics } from './eppModel';
 
 const restItem = {
   timestamp: '2026-11-23T18:01:55.211000+00:00',
@@ -136,5 +136,13 @@ describe('pod metrics', () => {
     expect(after.map((p) => p.pod)).toEqual(['a', 'new']);
     expect(after[0]).toMatchObject({ node: 'n2', gpuUtilPct: 88, queueDepth: 5, kvCachePct: 61, running: 7, prefixHitRate: 0.3 });
     expect(after[1]).toMatchObject({ gpuUtilPct: null, running: null });
+  });
+});
+
+describe('shortPod', () => {
+  it('keeps the end of a long pod name', () => {
+    expect(shortPod('qwen-chat-model-75bdfc97f4-8wp5j')).toBe('…-model-75bdfc97f4-8wp5j');
+    expect(shortPod('qwen-chat-model-75bdfc97f4-8wp5j')).toHaveLength(24);
+    expect(shortPod('pod-a')).toBe('pod-a');
   });
 });

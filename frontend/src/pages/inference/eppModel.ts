@@ -269,3 +269,11 @@ export function applyGpuFrame(known: readonly PodMetrics[], framePods: readonly 
     ];
   });
 }
+
+/**
+ * A pod name that fits a list row: the end is what tells a pool's pods apart (the ReplicaSet
+ * hash and the pod's own suffix), so long names lose their start, not their end.
+ */
+export function shortPod(pod: string, max = 24): string {
+  return pod.length <= max ? pod : `…${pod.slice(pod.length - (max - 1))}`;
+}
