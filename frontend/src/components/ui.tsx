@@ -9,7 +9,8 @@ type ButtonVariant = 'primary' | 'secondary' | 'danger' | 'ghost';
 const variantClass: Record<ButtonVariant, string> = {
   primary: 'bg-accent text-accent-fg hover:bg-accent/90 border-transparent',
   secondary: 'bg-panel-raised text-fg hover:bg-line border-line',
-  danger: 'bg-status-error/15 text-status-error hover:bg-status-error/25 border-status-error/40',
+  // Foreground text, not red: red on its own 15% tint is below 4.5:1 in the dark theme (axe color-contrast).
+  danger: 'bg-status-error/15 text-fg hover:bg-status-error/25 border-status-error/60',
   ghost: 'bg-transparent text-fg-muted hover:text-fg hover:bg-panel-raised border-transparent',
 };
 
