@@ -165,6 +165,8 @@ def test_sql_alert_rules_from_settings(
     expect(alert).to_contain_text("the rule's source failed, nothing was sent", timeout=30_000)
     expect(alert).to_contain_text("boom from the test")
     assert got.bodies("/hook/fails") == []
+    # The runner's pass (woken by the save) failed too: the list says so, without a reload.
+    expect(failing).to_contain_text("Last evaluation: ClickHouse", timeout=45_000)
     _shoot(page, tmp_path, "alert-rule-source-failed")
     assert serious_violations(page) == []
 

@@ -17,6 +17,14 @@ export function useAlertSources() {
   return useClusterGet<AlertSourceView[]>(['alert-sources'], '/alerts/sources', { staleTime: 60_000 });
 }
 
+/**
+ * The rules, refetched every 15 s so that `last_error` (a query that fails at evaluation)
+ * shows without a reload; same key as `useAlertRules`, so saving refreshes both.
+ */
+export function useAlertRuleList() {
+  return useClusterGet<AlertRuleView[]>(['alert-rules'], '/alerts/rules', { refetchInterval: 15_000 });
+}
+
 function useInvalidateRules() {
   const client = useQueryClient();
   const { cluster } = useScope();

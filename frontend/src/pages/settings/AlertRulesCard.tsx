@@ -5,8 +5,7 @@
  * the source failed, in which case nothing was sent).
  */
 import { useState } from 'react';
-import { useDeleteAlertRule, useTestAlertRule } from '../../api/alertQueries';
-import { useAlertRules } from '../../api/queries';
+import { useAlertRuleList, useDeleteAlertRule, useTestAlertRule } from '../../api/alertQueries';
 import type { AlertRuleView } from '../../api/types';
 import { Button, Card, Empty, ErrorBox, Loading, Table, Tag, Td } from '../../components/ui';
 import { testOutcome } from '../../forms/alertRule';
@@ -50,7 +49,7 @@ function TestResult({ rule, test }: { rule: AlertRuleView; test: ReturnType<type
 }
 
 export function AlertRulesCard() {
-  const rules = useAlertRules();
+  const rules = useAlertRuleList();
   const del = useDeleteAlertRule();
   const test = useTestAlertRule();
   const [tested, setTested] = useState<AlertRuleView | null>(null);
