@@ -219,46 +219,56 @@ export function PoolDetailPage() {
   const prefix = metrics.data?.series['prefix_hit_rate'] ?? [];
   const rps = metrics.data?.series['requests_per_second'] ?? [];
 
+  const header = (
+    <PageHeader
+      title={`InferencePool ${name}`}
+      actions={
+        <>
+          <RangeSelect value={range} onChange={setRange} />
+          <LinkButton to={`/inference/pools/${namespace}/${name}/epp`}>Live EPP decisions</LinkButton>
+        </>
+      }
+    >
+      {namespace}
+      {stackName ? ` · InferenceStack ${stackName}` : ' · not managed by an InferenceStack'}
+    </PageHeader>
+  );
+  // Without the pool (not found, not readable) the metrics panels would only repeat the error.
+  if (!pool) {
+    return (
+      <section className="space-y-4">
+        {header}
+        {detail.error && <ErrorBox error={detail.error} title="Could not load the pool" />}
+        {detail.isPending && <Loading what="Loading pool" />}
+      </section>
+    );
+  }
+
   return (
     <section className="space-y-4">
-      <PageHeader
-        title={`InferencePool ${name}`}
-        actions={
-          <>
-            <RangeSelect value={range} onChange={setRange} />
-            <LinkButton to={`/inference/pools/${namespace}/${name}/epp`}>Live EPP decisions</LinkButton>
-          </>
-        }
-      >
-        {namespace}
-        {stackName ? ` · InferenceStack ${stackName}` : ' · not managed by an InferenceStack'}
-      </PageHeader>
-      {detail.error && <ErrorBox error={detail.error} title="Could not load the pool" />}
-      {detail.isPending && <Loading what="Loading pool" />}
-      {pool && (
-        <Card title="Status">
-          <dl className="grid grid-cols-1 gap-x-8 gap-y-1 text-sm sm:grid-cols-2 lg:grid-cols-3" aria-label="Pool status">
-            <Row label="Stack phase">{stackName ? <HealthBadge health={phaseHealth(status.phase)} label={status.phase ?? (stack.isPending ? '…' : 'Pending')} /> : '—'}</Row>
-            <Row label="Replicas">
-              <span data-testid="replicas">
-                {status.currentReplicas ?? readyPods ?? '—'} / {status.desiredReplicas ?? detail.data?.pods.length ?? '—'}
-              </span>
-            </Row>
-            <Row label="Pods ready">
-              {readyPods ?? '—'} / {detail.data?.pods.length ?? '—'}
-            </Row>
-            <Row label="Model">{spec.model?.name ?? spec.model?.modelId ?? '—'}</Row>
-            <Row label="Backend">{spec.model?.backend ?? '—'}</Row>
-            <Row label="GPU">{spec.model?.gpuType ? `${spec.model.gpusPerPod ?? 1} × ${spec.model.gpuType} per pod` : '—'}</Row>
-            <Row label="EPP strategy">{spec.epp?.strategy ?? '—'}</Row>
-            <Row label="Autoscaling">{spec.autoscaling ? `${spec.autoscaling.backend ?? '?'}, ${spec.pool?.minReplicas ?? '?'}–${spec.pool?.maxReplicas ?? '?'} replicas` : 'fixed size'}</Row>
-            <Row label="Pool health"><HealthBadge health={pool.health} /></Row>
-            <Row label="Accepted"><HealthBadge health={healthOf(pool.accepted)} label={String(pool.accepted ?? '—')} /></Row>
-            <Row label="Endpoint picker">{pool.endpoint_picker ? `${pool.endpoint_picker.name}:${pool.endpoint_picker.port ?? '?'}` : '—'}</Row>
-            <Row label="GPU memory now">{formatMiB(metrics.data?.now['gpu_mem_used_mib'])}</Row>
-          </dl>
-        </Card>
-      )}
+      {header}
+      <Card title="Status">
+        <dl className="grid grid-cols-1 gap-x-8 gap-y-1 text-sm sm:grid-cols-2 lg:grid-cols-3" aria-label="Pool status">
+          <Row label="Stack phase">{stackName ? <HealthBadge health={phaseHealth(status.phase)} label={status.phase ?? (stack.isPending ? '…' : 'Pending')} /> : '—'}</Row>
+          <Row label="Replicas">
+            <span data-testid="replicas">
+              {status.currentReplicas ?? readyPods ?? '—'} / {status.desiredReplicas ?? detail.data?.pods.length ?? '—'}
+            </span>
+          </Row>
+          <Row label="Pods ready">
+            {readyPods ?? '—'} / {detail.data?.pods.length ?? '—'}
+          </Row>
+          <Row label="Model">{spec.model?.name ?? spec.model?.modelId ?? '—'}</Row>
+          <Row label="Backend">{spec.model?.backend ?? '—'}</Row>
+          <Row label="GPU">{spec.model?.gpuType ? `${spec.model.gpusPerPod ?? 1} × ${spec.model.gpuType} per pod` : '—'}</Row>
+          <Row label="EPP strategy">{spec.epp?.strategy ?? '—'}</Row>
+          <Row label="Autoscaling">{spec.autoscaling ? `${spec.autoscaling.backend ?? '?'}, ${spec.pool?.minReplicas ?? '?'}–${spec.pool?.maxReplicas ?? '?'} replicas` : 'fixed size'}</Row>
+          <Row label="Pool health"><HealthBadge health={pool.health} /></Row>
+          <Row label="Accepted"><HealthBadge health={healthOf(pool.accepted)} label={String(pool.accepted ?? '—')} /></Row>
+          <Row label="Endpoint picker">{pool.endpoint_picker ? `${pool.endpoint_picker.name}:${pool.endpoint_picker.port ?? '?'}` : '—'}</Row>
+          <Row label="GPU memory now">{formatMiB(metrics.data?.now['gpu_mem_used_mib'])}</Row>
+        </dl>
+      </Card>
       <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
         <TtftChart buckets={ttft.data?.buckets ?? []} p50={ttft.data?.p50} p95={ttft.data?.p95} p99={ttft.data?.p99} error={ttft.error} pending={ttft.isPending} />
         <SignalPanel namespace={namespace} name={name} signal="tps" range={range} title="Tokens per second" unit="tokens/s" withPool />
