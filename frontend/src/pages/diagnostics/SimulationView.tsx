@@ -1,4 +1,5 @@
 import type { ConditionResult, MatchCandidate, SimulationResult } from '../../api/diagnosticsQueries';
+import { Link } from 'react-router';
 import { Card, Table, Tag, Td } from '../../components/ui';
 import { PassMark } from './verdict';
 
@@ -68,7 +69,17 @@ export function SimulationView({ result }: { result: SimulationResult }) {
       </Card>
       {result.route && (
         <Card title="Winning match">
-          <p className="mb-2 text-sm font-medium">{candidateName(result.route)}</p>
+          <p className="mb-2 flex flex-wrap items-center gap-3 text-sm font-medium">
+            {candidateName(result.route)}
+            {result.route.kind === 'HTTPRoute' && (
+              <Link
+                to={`/routes/canary?route=${encodeURIComponent(`HTTPRoute/${result.route.namespace}/${result.route.name}`)}`}
+                className="text-xs font-normal underline decoration-accent underline-offset-4"
+              >
+                Traffic split and canary
+              </Link>
+            )}
+          </p>
           <Conditions conditions={result.route.conditions ?? []} />
         </Card>
       )}
