@@ -26,7 +26,7 @@ function Panel({ title, to, children }: { title: string; to?: string; children: 
       <div className="mb-3 flex items-center justify-between">
         <h2 className="text-sm font-semibold">{title}</h2>
         {to && (
-          <Link to={to} className="text-xs text-accent underline-offset-4 hover:underline">
+          <Link to={to} className="text-xs text-fg underline decoration-accent underline-offset-4">
             Open
           </Link>
         )}
