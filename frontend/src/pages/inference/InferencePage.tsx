@@ -1,6 +1,7 @@
 import { Link } from 'react-router';
 import { useInferencePools, useObjects } from '../../api/queries';
 import type { Health } from '../../api/types';
+import { CreateLink } from '../../components/CreateLink';
 import { LinkButton } from '../../components/LinkButton';
 import { PageHeader } from '../../components/PageHeader';
 import { Card, Empty, ErrorBox, HealthBadge, Loading, Table, Tag, Td, age, healthOf } from '../../components/ui';
@@ -32,7 +33,7 @@ export function InferencePage() {
           <>
             <LinkButton to="/inference/gpus">GPU heatmap</LinkButton>
             <LinkButton to="/inference/cost">Cost</LinkButton>
-            <LinkButton to="/inference/pools/create" primary>Create inference pool</LinkButton>
+            <CreateLink to="/inference/pools/create" kind="InferenceStack">Create inference pool</CreateLink>
           </>
         }
       >
