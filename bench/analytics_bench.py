@@ -156,12 +156,14 @@ def series_p95(store: AnalyticsStore, where: Where) -> Run:
     measures and the summed histogram in one query, the interpolation in Python."""
     text = (
         "SELECT window_start, requests, errors, avg_ms, max_ms, counts FROM ("
-        + MV_SERIES.format(where=where.sql, quantiles=", max(latency_max) AS max_ms").replace(
-            "ORDER BY window_start", ""
-        )
+        + MV_SERIES.format(
+            where=where.sql,
+            quantiles=", max(latency_max) AS max_ms, "
+            f"{histogram.group_key_sql(['window_start'])} AS hist_key",
+        ).replace("ORDER BY window_start", "")
         + ") AS m LEFT JOIN ("
         + histogram.counts_sql("latency_hist", "ngf_metrics_1m", ["window_start"], where.sql)
-        + ") AS h USING (window_start) ORDER BY window_start"
+        + ") AS h USING (hist_key) ORDER BY window_start"
     )
 
     async def run() -> list[dict[str, object]]:

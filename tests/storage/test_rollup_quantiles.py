@@ -112,10 +112,11 @@ async def _compare(
         q = histogram.quantiles_with(hist, LEVELS, "qs", max_sql if max_rollup else None)
         rolled = await store.query(
             f"SELECT window_start, {keys}, mx, counts, sql_qs FROM ("
-            f"WITH {q} SELECT window_start, {keys}, {max_sql} AS mx, qs AS sql_qs FROM {table} "
+            f"WITH {q} SELECT window_start, {keys}, {max_sql} AS mx, qs AS sql_qs, "
+            f"{histogram.group_key_sql(group)} AS hist_key FROM {table} "
             f"GROUP BY window_start, {keys}) AS m "
             f"LEFT JOIN ({histogram.counts_sql(hist, table, group, '1')}) AS h "
-            f"USING ({', '.join(group)}) ORDER BY window_start, {keys}"
+            "USING (hist_key) ORDER BY window_start, " + keys
         )
         lows = ", ".join(str(max(0.0, lv - rank_slack)) for lv in LEVELS)
         highs = ", ".join(str(min(1.0, lv + rank_slack)) for lv in LEVELS)

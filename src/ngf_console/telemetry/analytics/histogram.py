@@ -17,8 +17,8 @@ width, i.e. < 14.87 % of the exact value (< 0.1 ms below 0.1 ms). When the rollu
 the maximum too, it caps the top bucket (which makes the overflow bucket bounded).
 
 Reading: ``counts_sql`` sums the buckets of a group in SQL (ARRAY JOIN, then a plain
-GROUP BY on (group, bucket) — several times faster than merging ``sumMap`` states row by
-row) into a dense array, and ``quantiles`` interpolates in Python. ``quantiles_with``
+GROUP BY on (hash of the group, bucket) — several times faster than merging ``sumMap``
+states row by row) into a dense array, and ``quantiles`` interpolates in Python. ``quantiles_with``
 does the interpolation in SQL too, for hand-written queries; the analyzer's planning of
 that expression costs more than the read, so the console's own queries do not use it.
 """
@@ -97,16 +97,22 @@ def quantiles(
     return out
 
 
+def group_key_sql(keys: Sequence[str]) -> str:
+    """SQL: the 64-bit key ``counts_sql`` groups by, for joining its rows to the same
+    group's other measures (grouping by one hash is ~3x faster than by the strings)."""
+    return f"cityHash64({', '.join(keys)})"
+
+
 def counts_sql(column: str, table: str, keys: Sequence[str], where_sql: str) -> str:
-    """SQL: per group of ``keys``, ``counts`` = the dense Array(UInt64) of the histograms
-    in ``column`` summed over the rows of ``table`` matching ``where_sql``. A group whose
-    rows have no histogram has no row here (join it LEFT)."""
-    group = ", ".join(keys)
+    """SQL: per group of ``keys``, ``hist_key`` (``group_key_sql(keys)``) and ``counts``,
+    the dense Array(UInt64) of the histograms in ``column`` summed over the rows of
+    ``table`` matching ``where_sql``. A group whose rows have no histogram has no row here
+    (join it LEFT, ``USING (hist_key)``)."""
     return (
-        f"SELECT {group}, groupArrayInsertAt(0, {BUCKETS})(n, b) AS counts FROM ("
-        f"SELECT {group}, b, sum(c) AS n FROM {table} "
+        f"SELECT hist_key, groupArrayInsertAt(0, {BUCKETS})(n, b) AS counts FROM ("
+        f"SELECT {group_key_sql(keys)} AS hist_key, b, sum(c) AS n FROM {table} "
         f"ARRAY JOIN ({column}).1 AS b, ({column}).2 AS c "
-        f"WHERE {where_sql} GROUP BY {group}, b) GROUP BY {group}"
+        f"WHERE {where_sql} GROUP BY hist_key, b) GROUP BY hist_key"
     )
 
 

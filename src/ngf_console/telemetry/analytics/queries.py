@@ -220,10 +220,11 @@ def topn_sql(kind: str, g: schema.Granularity, where_sql: str) -> str:
         keys = ("namespace", "gateway", "route")
         return (
             "SELECT namespace, gateway, route, requests, errors, error_rate, avg_ms, max_ms, "
-            f"counts FROM ({measures}, max(latency_max) AS max_ms FROM {table} "
+            f"counts FROM ({measures}, max(latency_max) AS max_ms, "
+            f"{histogram.group_key_sql(keys)} AS hist_key FROM {table} "
             f"WHERE {where_sql} GROUP BY namespace, gateway, route) AS m "
             f"LEFT JOIN ({histogram.counts_sql('latency_hist', table, keys, where_sql)}) AS h "
-            "USING (namespace, gateway, route)"
+            "USING (hist_key)"
         )
     order = {"routes": "requests DESC", "errors": "errors DESC, error_rate DESC"}[kind]
     having = "HAVING errors > 0" if kind == "errors" else ""
