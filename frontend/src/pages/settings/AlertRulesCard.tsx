@@ -66,14 +66,19 @@ export function AlertRulesCard() {
             const channels = (r.notification_channels ?? []).length;
             return (
               <tr key={r.id}>
-                <Td className="min-w-36 font-medium">
+                <Td className="max-w-60 min-w-36 font-medium">
                   {r.name}
-                  {r.last_error && <p className="text-xs font-normal text-status-error">Last evaluation: {r.last_error}</p>}
+                  {/* Clamped on screen (the full text stays in the DOM for screen readers and the tooltip). */}
+                  {r.last_error && (
+                    <p className="line-clamp-3 text-xs font-normal break-words text-status-error" title={r.last_error}>
+                      Last evaluation: {r.last_error}
+                    </p>
+                  )}
                 </Td>
                 <Td className="font-mono text-xs">
                   {c.source} {c.operator} {c.threshold}
                   {c.query && (
-                    <p className="max-w-xs truncate text-fg-muted" title={c.query}>
+                    <p className="max-w-60 truncate text-fg-muted" title={c.query}>
                       {c.query}
                     </p>
                   )}
