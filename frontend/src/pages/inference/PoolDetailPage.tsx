@@ -135,7 +135,7 @@ function ScalingTimeline({ namespace, name, range, current }: { namespace: strin
         <p className="text-sm text-fg-muted">No scaling events in this window{current !== null ? `; the pool holds ${current} replica${current === 1 ? '' : 's'}` : ''}.</p>
       ) : (
         <div className="space-y-3">
-          <TimeChart bare title="Replicas" series={[{ name: 'replicas', points: steps }]} unit="replicas" curve="stepAfter" height={140} format={(v) => `${v} replicas`} />
+          <TimeChart bare gaps={false} title="Replicas" series={[{ name: 'replicas', points: steps }]} unit="replicas" curve="stepAfter" height={140} format={(v) => `${v} replicas`} />
           <ol aria-label="Scaling events" className="max-h-64 space-y-1 overflow-y-auto text-xs">
             {[...list].reverse().map((e) => (
               <li key={`${e.time}/${e.kind}/${e.name}/${e.message}`} className="flex gap-2 rounded-md border border-line px-2 py-1">

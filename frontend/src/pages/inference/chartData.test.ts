@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { barOf, formatMiB, formatMoney, formatMs, hasPoints, histogramBars, mergeSeries, quantileLabel } from './chartData';
+import { barOf, formatMiB, formatMoney, formatMs, hasPoints, histogramBars, mergeSeries, quantileLabel, withGaps } from './chartData';
 import { replicaSteps } from './scalingTimeline';
 
 describe('mergeSeries', () => {
@@ -11,6 +11,14 @@ describe('mergeSeries', () => {
       ]),
     ).toEqual([{ t: 1, a: 5 }, { t: 2, a: 1, b: 3 }]);
     expect(hasPoints([{ name: 'a', points: [[1, Number.NaN]] }])).toBe(false);
+  });
+});
+
+describe('withGaps', () => {
+  it('puts an empty row in holes longer than three usual steps', () => {
+    const rows = [0, 10, 20, 30, 100, 110].map((t) => ({ t, a: 1 }));
+    expect(withGaps(rows)).toEqual([{ t: 0, a: 1 }, { t: 10, a: 1 }, { t: 20, a: 1 }, { t: 30, a: 1 }, { t: 65 }, { t: 100, a: 1 }, { t: 110, a: 1 }]);
+    expect(withGaps(rows.slice(0, 4))).toHaveLength(4);
   });
 });
 

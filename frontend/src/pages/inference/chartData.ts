@@ -21,6 +21,24 @@ export function mergeSeries(series: readonly NamedSeries[]): Record<string, numb
   return [...rows.values()].sort((a, b) => (a['t'] ?? 0) - (b['t'] ?? 0));
 }
 
+/**
+ * `rows` with an empty row (time only) in every hole longer than `factor` × the usual step, so
+ * a line breaks where a series has no samples (a pod or Prometheus away) instead of drawing a
+ * straight line across the gap.
+ */
+export function withGaps(rows: readonly Record<string, number>[], factor = 3): Record<string, number>[] {
+  if (rows.length < 3) return [...rows];
+  const diffs = rows.slice(1).map((r, i) => (r['t'] ?? 0) - (rows[i]?.['t'] ?? 0)).sort((a, b) => a - b);
+  const step = diffs[Math.floor(diffs.length / 2)] ?? 0;
+  const out: Record<string, number>[] = [];
+  rows.forEach((row, i) => {
+    const previous = rows[i - 1];
+    if (previous && step > 0 && (row['t'] ?? 0) - (previous['t'] ?? 0) > factor * step) out.push({ t: ((previous['t'] ?? 0) + (row['t'] ?? 0)) / 2 });
+    out.push(row);
+  });
+  return out;
+}
+
 /** Whether any series has a point (an empty chart says "no data" instead of drawing axes). */
 export function hasPoints(series: readonly NamedSeries[]): boolean {
   return series.some((s) => s.points.some(([t, v]) => Number.isFinite(t) && Number.isFinite(v)));

@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { Card, Empty, ErrorBox, Loading } from '../../components/ui';
 import { failureReason } from '../../api/inferenceQueries';
-import { barOf, clock, hasPoints, histogramBars, mergeSeries, quantileLabel, type NamedSeries } from './chartData';
+import { barOf, clock, hasPoints, histogramBars, mergeSeries, quantileLabel, withGaps, type NamedSeries } from './chartData';
 
 /** Series colours, distinguishable on the dark panel (and the light one). */
 export const PALETTE = ['#38bdf8', '#f472b6', '#a3e635', '#fb923c', '#c084fc', '#facc15', '#2dd4bf', '#f87171'];
@@ -43,14 +43,17 @@ interface TimeChartProps {
   readonly threshold?: { readonly value: number; readonly label: string };
   /** Without its own card (inside another panel). */
   readonly bare?: boolean;
+  /** Break lines over holes in the samples (off for sparse event-driven series). */
+  readonly gaps?: boolean;
 }
 
 /** Lines over time, one per series, in a card titled `title`. */
-export function TimeChart({ title, series, unit, format, error, pending = false, height = 200, yMax, summary, curve = 'monotone', threshold, bare = false }: TimeChartProps) {
+export function TimeChart({ title, series, unit, format, error, pending = false, height = 200, yMax, summary, curve = 'monotone', threshold, bare = false, gaps = true }: TimeChartProps) {
   const empty = !hasPoints(series);
   const state = PanelState({ error, pending: pending && empty, empty, what: title.toLowerCase() });
   const fmt = format ?? ((v: number) => `${Number.isInteger(v) ? v : v.toFixed(1)} ${unit}`);
-  const rows = mergeSeries(series);
+  const merged = mergeSeries(series);
+  const rows = gaps ? withGaps(merged) : merged;
   // Under 5 minutes of data, minutes alone would label every tick the same.
   const span = rows.length > 1 ? (rows[rows.length - 1]?.['t'] ?? 0) - (rows[0]?.['t'] ?? 0) : 0;
   const tick = (t: number) => clock(t, span < 300);
@@ -70,7 +73,7 @@ export function TimeChart({ title, series, unit, format, error, pending = false,
                 <ReferenceLine y={threshold.value} stroke="#fb923c" strokeDasharray="6 3" ifOverflow="extendDomain" label={{ value: threshold.label, fill: '#fb923c', fontSize: 11, position: 'insideTopLeft' }} />
               )}
               {series.map((s, i) => (
-                <Line key={s.name} dataKey={s.name} name={s.name} type={curve} dot={false} isAnimationActive={false} connectNulls stroke={PALETTE[i % PALETTE.length]} strokeWidth={s.name === 'pool' ? 2.5 : 1.5} />
+                <Line key={s.name} dataKey={s.name} name={s.name} type={curve} dot={false} isAnimationActive={false} connectNulls={!gaps} stroke={PALETTE[i % PALETTE.length]} strokeWidth={s.name === 'pool' ? 2.5 : 1.5} />
               ))}
             </LineChart>
           </ResponsiveContainer>
