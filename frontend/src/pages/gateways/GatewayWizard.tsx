@@ -27,6 +27,7 @@ import {
 } from '../../forms/gatewayBundle';
 
 export const GATEWAY_STEPS = ['Gateway class', 'Gateway & listeners', 'WAF policy', 'Advanced', 'Review & deploy'] as const;
+const EDIT_STEPS = ['Gateway class', 'Gateway & listeners', 'WAF policy', 'Advanced', 'Review & save'] as const;
 
 interface StepProps<T> {
   initial: T;
@@ -284,7 +285,7 @@ export function GatewayWizard({ existing }: { existing?: Record<string, unknown>
       ) : (
         <PageHeader title="Create gateway">A GatewayBundle: the operator creates the Gateway and everything it needs.</PageHeader>
       )}
-      <Stepper steps={GATEWAY_STEPS} current={step} />
+      <Stepper steps={existing ? EDIT_STEPS : GATEWAY_STEPS} current={step} />
       {step === 0 && <ClassStepForm initial={cls} onNext={(v) => { setCls(v); next(); }} />}
       {step === 1 && <GatewayStepForm initial={(gateway as GatewayStepInput | null) ?? INITIAL_GATEWAY} fixedIdentity={existing !== undefined} onBack={back} onNext={(v) => { setGateway(v); next(); }} />}
       {step === 2 && (enterprise
