@@ -129,6 +129,27 @@ def api(
     allowed_origin: Annotated[
         list[str] | None, typer.Option(help="Extra origin for CORS and websockets.")
     ] = None,
+    prometheus_url: Annotated[
+        str | None,
+        typer.Option(envvar="NGF_PROMETHEUS_URL", help="Prometheus for the metrics routes."),
+    ] = None,
+    prometheus_scrape_interval: Annotated[
+        float, typer.Option(help="Prometheus's scrape interval in seconds.")
+    ] = 15.0,
+    clickhouse_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="NGF_CLICKHOUSE_URL",
+            help="ClickHouse server for logs analytics (default: embedded chDB).",
+        ),
+    ] = None,
+    analytics_dir: Annotated[
+        Path | None, typer.Option(help="chDB data directory (default: beside a SQLite DB).")
+    ] = None,
+    grafana_url: Annotated[
+        str | None,
+        typer.Option(envvar="NGF_GRAFANA_URL", help="Grafana for 'Open in Grafana' links."),
+    ] = None,
 ) -> None:
     """Run the API server, which also serves the built UI at /."""
     import uvicorn
@@ -137,6 +158,7 @@ def api(
     from ngf_console.api.auth import AuthSettings, check_bind
     from ngf_console.api.settings import ApiSettings
     from ngf_console.store import DEFAULT_DATABASE_URL
+    from ngf_console.telemetry.analytics.config import AnalyticsSettings
 
     auth = AuthSettings.from_file(auth_config) if auth_config else AuthSettings()
     try:
@@ -149,6 +171,14 @@ def api(
         database_url=database_url or DEFAULT_DATABASE_URL,
         auth=auth,
         allowed_origins=frozenset(allowed_origin or ()),
+        prometheus_url=prometheus_url,
+        prometheus_scrape_interval=prometheus_scrape_interval,
+        analytics=AnalyticsSettings(
+            backend="clickhouse" if clickhouse_url else "chdb",
+            url=clickhouse_url,
+            dir=analytics_dir,
+        ),
+        grafana_url=grafana_url,
     )
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", **SERVER_OPTIONS)
 

@@ -35,6 +35,7 @@ def test_config_reports_the_cluster_and_its_integrations(api: httpx.Client) -> N
     assert body["integrations"]["gatewayApi"] is True
     assert body["integrations"]["inferenceExtension"] is True
     assert body["auth_mode"] == "none"
+    assert body["grafana_url"] is None  # no "Open in Grafana" links unless configured
     clusters = api.get("/api/v1/clusters").json()
     assert clusters[0]["name"] == "default"
     assert clusters[0]["reachable"] is True

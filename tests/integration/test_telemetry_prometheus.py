@@ -122,6 +122,8 @@ def test_gateway_red_with_current_names(prometheus: str) -> None:
     assert view.now.error_rate == pytest.approx(0.15, rel=0.15)
     assert view.now.active_connections == 7
     assert view.requests and all(t >= window.start for t, _ in view.requests)
+    # The PromQL that answered, e.g. for "Open in Grafana".
+    assert view.queries["requests"].startswith("sum(rate(nginx_http_requests_total{")
 
 
 def test_gateway_red_falls_back_to_older_names(prometheus: str) -> None:
@@ -131,6 +133,7 @@ def test_gateway_red_falls_back_to_older_names(prometheus: str) -> None:
     )
     assert view.metric_generation == "older"
     assert view.now.requests_per_second == pytest.approx(4, rel=0.15)
+    assert "nginx_http_requests_total" not in view.queries["requests"]  # the older name
     assert view.now.active_connections == 3
 
 

@@ -5330,6 +5330,8 @@ export interface components {
             /** Edition */
             readonly edition: string;
             readonly edition_detail: components["schemas"]["EditionView"];
+            /** Grafana Url */
+            readonly grafana_url?: string | null;
             /** Integrations */
             readonly integrations: {
                 readonly [key: string]: boolean;
@@ -6983,6 +6985,13 @@ export interface components {
              */
             readonly metric_generation: "current" | "older" | "none";
             readonly now: components["schemas"]["RedNow"];
+            /**
+             * Queries
+             * @description Per series, the PromQL that answered (to open it in Grafana or Prometheus).
+             */
+            readonly queries?: {
+                readonly [key: string]: string;
+            };
             /** Requests */
             readonly requests: readonly (readonly [
                 number,

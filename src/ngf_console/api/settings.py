@@ -40,6 +40,11 @@ class ApiSettings(BaseModel):
         default=None,
         description="Prometheus for the metrics routes (unset: those routes answer 503).",
     )
+    grafana_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://",
+        description="Grafana base URL: the UI links each metrics panel to Grafana Explore.",
+    )
     prometheus_scrape_interval: float = Field(
         default=15.0, description="Prometheus's scrape interval (rate windows span 4 scrapes)."
     )

@@ -98,6 +98,10 @@ class RedView(BaseModel):
     metric_generation: Generation = Field(
         description="Which names answered: current (NGINX Agent v3), older (NGF 1.x), none."
     )
+    queries: dict[str, str] = Field(
+        default_factory=dict,
+        description="Per series, the PromQL that answered (to open it in Grafana or Prometheus).",
+    )
 
 
 def _status_pair(pair: NamePair, scope: Scope, classes: str) -> tuple[str, str]:
@@ -208,4 +212,10 @@ async def red(client: PrometheusClient, scope: Scope, window: TimeRange) -> RedV
         latency_ms=series["latency_ms"],
         connections=series.get("connections", []),
         metric_generation=generations[0] if generations else "none",
+        queries={
+            name: older if generation == "older" else current_query
+            for name, (current_query, older), (generation, _) in zip(
+                names, queries.values(), ranges, strict=True
+            )
+        },
     )

@@ -4,7 +4,8 @@
  * access-log rollups (NGINX exposes no latency histogram to Prometheus).
  */
 import { apiMessage, useClusterName, useSqlSeries, type RedView } from '../../api/observabilityQueries';
-import { useScope } from '../../api/queries';
+import { useConfig, useScope } from '../../api/queries';
+import { exploreUrl } from '../../lib/grafana';
 import { ErrorBox, Loading } from '../../components/ui';
 import { COLORS, TimeChart, Tile } from './charts';
 import { formatMs, formatRate, formatShare, percentileRows, redRows } from './series';
@@ -37,6 +38,34 @@ function usePercentiles(range: string, filter: PercentileFilter, live: boolean) 
   return useSqlSeries(['percentiles', sql], sql, live);
 }
 
+const QUERY_LABELS: Record<string, string> = {
+  requests: 'Requests',
+  errors_4xx: '4xx',
+  errors_5xx: '5xx',
+  latency_ms: 'Upstream latency',
+  connections: 'Connections',
+};
+
+/** "Open in Grafana" for each PromQL of the view, when the server names a Grafana. */
+function GrafanaLinks({ view, range }: { view: RedView; range: string }) {
+  const grafana = useConfig().data?.grafana_url;
+  const queries = Object.entries(view.queries ?? {});
+  if (!grafana || queries.length === 0) return null;
+  return (
+    <p className="text-xs text-fg-muted">
+      Open in Grafana:{' '}
+      {queries.map(([name, expr], i) => (
+        <span key={name}>
+          {i > 0 && ' · '}
+          <a href={exploreUrl(grafana, expr, range)} target="_blank" rel="noreferrer" className="text-fg underline decoration-accent underline-offset-4">
+            {QUERY_LABELS[name] ?? name}
+          </a>
+        </span>
+      ))}
+    </p>
+  );
+}
+
 /** Tiles and charts of one RED view; `filter` narrows the percentile query to its route. */
 export function RedPanels({ view, range, live, filter = {} }: { view: RedView; range: string; live: boolean; filter?: PercentileFilter }) {
   const rows = redRows(view);
@@ -58,6 +87,7 @@ export function RedPanels({ view, range, live, filter = {} }: { view: RedView; r
         <Tile label="Avg latency" value={formatMs(now.avg_latency_ms)} hint="upstream response time (Prometheus)" />
         <Tile label="Connections" value={now.active_connections === null ? '—' : String(Math.round(now.active_connections))} hint="active" />
       </div>
+      <GrafanaLinks view={view} range={range} />
       <div className="grid gap-4 xl:grid-cols-2">
         <TimeChart title="Request rate" unit="req/s" range={range} domain={domain} rows={rows} series={[{ key: 'requests', label: 'requests', color: COLORS.requests }]} />
         <TimeChart

@@ -42,6 +42,7 @@ class ConsoleConfig(BaseModel):
     edition: str
     edition_detail: EditionView
     auth_mode: str
+    grafana_url: str | None = None
     cluster: str
     clusters: list[str]
     integrations: dict[str, bool]
@@ -91,6 +92,7 @@ def api() -> APIRouter:
                 edition=info.edition, version=info.version, evidence=list(info.evidence)
             ),
             auth_mode=state.settings.auth.mode.value,
+            grafana_url=state.settings.grafana_url,
             cluster=cluster.name,
             clusters=state.clusters.names,
             integrations={
