@@ -25,13 +25,15 @@ export function MigrationImportPage() {
   const { namespace: scoped } = useScope();
   const namespaces = useNamespaces();
   const [body, setBody] = useState<ImportRequest>({ name: '', namespace: scoped ?? 'default', format: 'yaml', content: '' });
-  const [errors, setErrors] = useState<Errors>({});
+  const [submitted, setSubmitted] = useState(false);
+  // After a first submit, the field errors follow the edits (a fixed field clears at once).
+  const errors: Errors = submitted ? validate(body) : {};
   const importSource = useImportSource();
   const navigate = useNavigate();
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const found = validate(body);
-    setErrors(found);
+    setSubmitted(true);
     if (Object.keys(found).length > 0) return;
     importSource.mutate(body, {
       onSuccess: (project) => void navigate(`/migration/${project.id}`, { state: { content: body.content } }),
