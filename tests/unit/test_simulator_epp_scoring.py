@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import random
+from collections import Counter
 
 import pytest
 from hypothesis import given
@@ -65,6 +67,19 @@ def test_ties_go_to_the_lowest_name_whatever_the_order() -> None:
     pods = [Candidate("pod-c", 2, 0.5), Candidate("pod-a", 2, 0.5), Candidate("pod-b", 2, 0.5)]
     for order in itertools.permutations(pods):
         assert pick(list(order), strategy_weights("least_queue")).pod == "pod-a"
+
+
+def test_ties_are_spread_by_a_seeded_rng_and_never_go_to_a_worse_pod() -> None:
+    # No pod caches the prompt: prefix_affinity scores every pod 0, a tie among all three.
+    pods = [Candidate("pod-a", 9, 0.9), Candidate("pod-b", 0, 0.1), Candidate("pod-c", 4, 0.5)]
+    weights = strategy_weights("prefix_affinity")
+    picks = [pick(pods, weights, prompt_blocks=4, rng=random.Random(7)).pod for _ in range(3)]
+    rng = random.Random(11)
+    spread = Counter(pick(pods, weights, prompt_blocks=4, rng=rng).pod for _ in range(300))
+    assert set(spread) == {"pod-a", "pod-b", "pod-c"} and min(spread.values()) > 60
+    assert len(set(picks)) == 1  # the same seed, the same pick: runs are reproducible
+    cached = [Candidate("pod-a", 9, 0.9, prefix_blocks=4), *pods[1:]]
+    assert {pick(cached, weights, prompt_blocks=4, rng=rng).pod for _ in range(50)} == {"pod-a"}
 
 
 def test_prefix_match_stops_at_the_first_miss() -> None:

@@ -7,8 +7,10 @@ The scorers and picker follow the Gateway API Inference Extension's plugins:
 * ``kv-cache-utilization-scorer``: ``1 - kv_cache_utilization`` (a fraction);
 * ``prefix-cache-scorer``: the share of the request's prefix blocks the pod already caches
   (leading blocks only: a prefix match stops at the first miss);
-* ``max-score-picker``: the highest weighted sum wins. Upstream breaks ties at random; here
-  the lowest pod name wins, so a run is reproducible.
+* ``max-score-picker``: the highest weighted sum wins; ties are broken at random, as upstream
+  does, by the caller's seeded ``rng`` (so a run is reproducible), or without one by the
+  lowest pod name. Random matters: with ``prefix_affinity`` every request without a cached
+  prefix ties at 0, and a fixed tie-break would send them all to one pod.
 
 A stack's ``spec.epp.strategy`` maps onto scorer weights (render/epp.py): ``least_queue``,
 ``best_kv_cache``, ``prefix_affinity`` use their one scorer, ``composite`` all three with the
@@ -17,6 +19,7 @@ stack's composite weights.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
@@ -117,16 +120,25 @@ def _scorer_scores(
 
 
 def pick(
-    candidates: Sequence[Candidate], weights: Mapping[str, float], *, prompt_blocks: int = 0
+    candidates: Sequence[Candidate],
+    weights: Mapping[str, float],
+    *,
+    prompt_blocks: int = 0,
+    rng: random.Random | None = None,
 ) -> Decision:
-    """The candidate with the highest weighted score (ties: the lowest name)."""
+    """The candidate with the highest weighted score (ties: ``rng``'s pick, else the lowest
+    name)."""
     if not candidates:
         raise ValueError("no candidate pods")
     per_scorer = {s: _scorer_scores(s, candidates, prompt_blocks) for s in weights}
     totals = {
         c.name: sum(w * per_scorer[s][c.name] for s, w in weights.items()) for c in candidates
     }
-    best = min(candidates, key=lambda c: (-totals[c.name], c.name))
+    top_score = max(totals.values())
+    tied = sorted(
+        (c for c in candidates if top_score - totals[c.name] <= 1e-9), key=lambda c: c.name
+    )
+    best = rng.choice(tied) if rng is not None else tied[0]
     reason = "composite" if len(weights) > 1 else _REASONS[next(iter(weights))]
     if len(weights) > 1:
         # The scorer that contributed most to the winner's score names the decision.

@@ -8,6 +8,7 @@ protobuf JSON mapping (int64 as a string, nested maps as ``kvlistValue``).
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Mapping, Sequence
@@ -28,6 +29,8 @@ EVENT_NAMES = {
     "epp_decision": "ngf.epp.decision",
 }
 MAX_BUFFER = 50_000
+# Below the console's default 1 MB request body limit: a batch is split to fit.
+MAX_BODY_BYTES = 900_000
 
 
 def any_value(value: Any) -> dict[str, Any]:
@@ -100,6 +103,7 @@ class OtlpEmitter:
         self.dropped = 0
         self.last_error: str | None = None
         self.retry_at = 0.0
+        self.max_body_bytes = MAX_BODY_BYTES
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -115,11 +119,18 @@ class OtlpEmitter:
         """Send up to ``max_records``; on 429/5xx/unreachable keep them for the next flush."""
         if not self.buffer or time.monotonic() < self.retry_at:
             return
-        batch = self.buffer[:max_records]
+        batch, body = self._fitting(self.buffer[:max_records])
         try:
-            response = await self._http.post(self.endpoint, json=export_request(batch))
+            response = await self._http.post(
+                self.endpoint, content=body, headers={"Content-Type": "application/json"}
+            )
         except httpx.HTTPError as err:
             self._failed(f"unreachable: {err!r}")
+            return
+        if response.status_code == 413 and len(batch) > 1:
+            # The receiver takes less than we thought: smaller batches, nothing dropped.
+            self.max_body_bytes = max(1024, len(body) // 2)
+            self._failed(f"413: batches now up to {self.max_body_bytes} bytes")
             return
         if response.status_code == 429 or response.status_code >= 500:
             self._failed(f"{response.status_code}: {response.text[:200]}")
@@ -134,6 +145,14 @@ class OtlpEmitter:
             return
         self.sent += len(batch)
         self.last_error = None
+
+    def _fitting(self, batch: list[LogRecord]) -> tuple[list[LogRecord], bytes]:
+        """The longest head of ``batch`` whose request body fits, and that body."""
+        while True:
+            body = json.dumps(export_request(batch), separators=(",", ":")).encode()
+            if len(body) <= self.max_body_bytes or len(batch) == 1:
+                return batch, body
+            batch = batch[: len(batch) // 2]
 
     def _failed(self, error: str) -> None:
         if error != self.last_error:

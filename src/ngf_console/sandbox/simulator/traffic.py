@@ -219,7 +219,7 @@ class Traffic:
             Candidate(p.name, len(p.waiting), p.kv_cache, p.cached_prefix(blocks))
             for p in pool.pods.values()
         ]
-        decision = pick(candidates, pool.weights, prompt_blocks=len(blocks))
+        decision = pick(candidates, pool.weights, prompt_blocks=len(blocks), rng=self.world.rng)
         decision_us = (time.perf_counter() - started) * 1e6
         chosen = next(c for c in candidates if c.name == decision.pod)
         request = InferenceRequest(uuid.uuid4().hex, now, input_tokens, output_tokens, blocks)
