@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from ui_helpers import Gateway, GatewayBundle, HTTPRoute, serious_violations, shoot
 
 
-def _bundle_with_gateway(kube: Client, namespace: str) -> None:
+def bundle_with_gateway(kube: Client, namespace: str) -> None:
     """GatewayBundle ``web`` (one HTTP listener, 1 replica) and its Gateway child."""
     bundle = kube.create(
         GatewayBundle(
@@ -65,7 +65,7 @@ def _wait_for(check: Any, what: str, timeout: float = 15) -> None:
 def test_edit_a_listener_hostname_then_scale_the_data_plane(
     page: Page, console_url: str, kube: Client, namespace: str, tmp_path: Path
 ) -> None:
-    _bundle_with_gateway(kube, namespace)
+    bundle_with_gateway(kube, namespace)
     errors: list[str] = []
     page.on("pageerror", lambda err: errors.append(str(err)))
 
