@@ -11,6 +11,7 @@ from typing import Any
 
 from lightkube import Client
 from lightkube.core.exceptions import ApiError
+from lightkube.models.meta_v1 import ObjectMeta, OwnerReference
 from lightkube.types import PatchType
 from playwright.sync_api import Page, expect
 from ui_helpers import Gateway, GatewayBundle, HTTPRoute, serious_violations, shoot
@@ -20,7 +21,7 @@ def bundle_with_gateway(kube: Client, namespace: str) -> None:
     """GatewayBundle ``web`` (one HTTP listener, 1 replica) and its Gateway child."""
     bundle = kube.create(
         GatewayBundle(
-            metadata={"name": "web", "namespace": namespace, "labels": {"team": "web"}},
+            metadata=ObjectMeta(name="web", namespace=namespace, labels={"team": "web"}),
             spec={
                 "gatewayClassName": "nginx",
                 "listeners": [
@@ -31,15 +32,16 @@ def bundle_with_gateway(kube: Client, namespace: str) -> None:
         )
     )
     assert bundle.metadata is not None
-    owner = {
-        "apiVersion": "ngf-console.f5.com/v1alpha1",
-        "kind": "GatewayBundle",
-        "name": "web",
-        "uid": bundle.metadata.uid,
-        "controller": True,
-    }
+    assert bundle.metadata.uid is not None
+    owner = OwnerReference(
+        apiVersion="ngf-console.f5.com/v1alpha1",
+        kind="GatewayBundle",
+        name="web",
+        uid=bundle.metadata.uid,
+        controller=True,
+    )
     gateway = Gateway(
-        metadata={"name": "web", "namespace": namespace, "ownerReferences": [owner]},
+        metadata=ObjectMeta(name="web", namespace=namespace, ownerReferences=[owner]),
         spec={
             "gatewayClassName": "nginx",
             "listeners": [
@@ -145,7 +147,7 @@ def test_route_detail_shows_rules_status_and_deletes(
 ) -> None:
     kube.create(
         HTTPRoute(
-            metadata={"name": "shop", "namespace": namespace},
+            metadata=ObjectMeta(name="shop", namespace=namespace),
             spec={
                 "parentRefs": [{"name": "web", "sectionName": "http"}],
                 "hostnames": ["shop.example.com"],

@@ -4,6 +4,7 @@ and Delete are greyed with the reason (the API would refuse them anyway)."""
 from __future__ import annotations
 
 from lightkube import Client
+from lightkube.models.meta_v1 import ObjectMeta
 from playwright.sync_api import Page, expect
 from test_auth import SecuredConsole, sign_in
 from test_auth import secured as secured  # the module-scoped OIDC console fixture
@@ -18,7 +19,7 @@ def test_a_viewer_cannot_edit_scale_or_delete(
     bundle_with_gateway(kube, ns)
     kube.create(
         HTTPRoute(
-            metadata={"name": "shop", "namespace": ns},
+            metadata=ObjectMeta(name="shop", namespace=ns),
             spec={
                 "parentRefs": [{"name": "web"}],
                 "rules": [{"backendRefs": [{"name": "s", "port": 80}]}],
