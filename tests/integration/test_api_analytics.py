@@ -4,12 +4,15 @@ test's config DB)."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import websockets
 from api_harness import running_api, settings_for, until
 
 from otlp_fixtures import BASE, access, epp_decision, inference, request
@@ -165,3 +168,30 @@ def test_malformed_otlp_is_400_and_stores_nothing(api: httpx.Client) -> None:
     assert response.status_code == 400
     assert "logRecords[1]" in response.json()["detail"]["message"]
     assert _total(api) == 7
+
+
+def test_accepted_epp_decisions_are_published_on_their_pools_websocket(
+    api: httpx.Client,
+) -> None:
+    url = str(api.base_url).replace("http://", "ws://").rstrip("/")
+
+    async def run() -> dict[str, Any]:
+        async with websockets.connect(f"{url}/api/v1/ws/inference/epp/team-a/llama-pool") as ws:
+            await asyncio.sleep(0.3)  # subscribed before the decision arrives
+            sent = await asyncio.to_thread(
+                api.post,
+                "/v1/logs",
+                content=request([epp_decision(42)], cluster=None).SerializeToString(),
+                headers=PROTOBUF,
+            )
+            assert sent.status_code == 200, sent.text
+            async with asyncio.timeout(10):
+                while True:
+                    frame = json.loads(await ws.recv())
+                    if frame.get("type") == "message":
+                        return dict(frame["data"])
+
+    data = asyncio.run(run())
+    assert data["request_id"] == "inf-42" and data["selected_pod"] == "llama-1"
+    assert (data["namespace"], data["pool"]) == ("team-a", "llama-pool")
+    assert data["candidate_pods"] == ["llama-0", "llama-1"]

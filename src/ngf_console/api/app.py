@@ -46,6 +46,7 @@ from ngf_console.api.routers import topology as topology_routes
 from ngf_console.api.settings import ApiSettings
 from ngf_console.api.state import ConsoleState
 from ngf_console.api.ws import topics
+from ngf_console.api.ws.access import topic_scope
 from ngf_console.api.ws.endpoint import WsSettings
 from ngf_console.kube.clusters import ClusterRegistry
 from ngf_console.store import open_store
@@ -115,6 +116,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             default_cluster=clusters.default.name,
         )
         await clusters.start()
+        app.state.analytics.on_accepted(live_feeds.epp_decisions_to_hub(hub))
         feeds = [asyncio.create_task(live_feeds.feed(hub, c)) for c in clusters]
         app.state.prometheus = None
         if settings.prometheus_url:
@@ -177,7 +179,12 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         app.include_router(router, prefix=f"{API_PREFIX}/clusters/{{cluster}}")
     app.include_router(
         topics.router(
-            hub, WsSettings(allowed_origins=settings.allowed_origins, authenticate=get_principal)
+            hub,
+            WsSettings(
+                allowed_origins=settings.allowed_origins,
+                authenticate=get_principal,
+                authorize=topic_scope,
+            ),
         )
     )
     _serve_ui(app, (settings.ui_dir or default_ui_dir()).resolve())

@@ -9,7 +9,9 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from ngf_console.api.ws import topics
@@ -17,6 +19,8 @@ from ngf_console.api.ws.hub import Hub
 from ngf_console.kube.cache import SubscriptionLostError
 from ngf_console.kube.clusters import Cluster
 from ngf_console.kube.served_types import CORE_TYPES, PARENT_TYPES, SERVED_TYPES
+from ngf_console.telemetry.analytics.otlp import MappedLogs
+from ngf_console.telemetry.analytics.tables import EPP_DECISIONS
 
 log = logging.getLogger(__name__)
 
@@ -75,3 +79,24 @@ async def feed(hub: Hub, cluster: Cluster) -> None:
             await asyncio.sleep(0.1)
         finally:
             subscription.close()
+
+
+def epp_decisions_to_hub(hub: Hub) -> Callable[[MappedLogs], None]:
+    """A listener of the OTLP receiver: each accepted EPP decision, published on the
+    ``inference/epp-decisions`` topic as its analytics row (with ``pool`` for the per-pool
+    filter), so the visualizer sees a decision about a second after the EPP made it."""
+    columns = [c.name for c in EPP_DECISIONS.columns]
+
+    def publish(mapped: MappedLogs) -> None:
+        rows = mapped.rows.get(EPP_DECISIONS.name)
+        if not rows or not hub.subscriber_count(topics.EPP_DECISIONS):
+            return
+        for row in rows:
+            message = {
+                name: value.isoformat() if isinstance(value, dt.datetime) else value
+                for name, value in zip(columns, row, strict=True)
+            }
+            message["pool"] = message["inference_pool"]
+            hub.publish(topics.EPP_DECISIONS, message)
+
+    return publish

@@ -34,6 +34,10 @@ from ngf_console.api.ws.hub import (
 
 log = logging.getLogger(__name__)
 
+Authorizer = Callable[[WebSocket, str], Awaitable[Predicate | None]]
+"""Given the authenticated websocket and its topic: a filter of the messages its principal
+may see (None: all); raises (``HTTPException`` 403) to refuse the handshake."""
+
 Authenticator = Callable[[WebSocket], Awaitable[object]]
 """Authenticates a websocket before it is accepted; returns the principal, raises to refuse.
 
@@ -67,6 +71,8 @@ class WsSettings:
     """Origins accepted besides the server's own host (``https://console.example.com``);
     ``*`` accepts any origin. A request without an Origin header (not a browser) passes."""
     authenticate: Authenticator | None = None
+    authorize: Authorizer | None = None
+    """After authentication: what the principal may see of a topic (raises to refuse)."""
     queue_size: int = DEFAULT_QUEUE_SIZE
     """Frames buffered per connection before it counts as a slow consumer and is dropped."""
     keepalive_seconds: float | None = 20.0
@@ -181,6 +187,15 @@ async def serve_topic(
             log.info("websocket %s refused: authentication failed: %s", topic, err)
             await _refuse(websocket, err)
             return
+    if settings.authorize is not None:
+        try:
+            scope = await settings.authorize(websocket, topic)
+        except Exception as err:
+            hub.record_refusal("forbidden")
+            log.info("websocket %s refused: %s", topic, err)
+            await _refuse(websocket, err)
+            return
+        predicate = _both(predicate, scope)
     # Subscribe before accepting so nothing published after the handshake is missed.
     subscription = hub.subscribe(topic, maxsize=settings.queue_size, predicate=predicate)
     try:
@@ -190,6 +205,12 @@ async def serve_topic(
         pass
     finally:
         subscription.close()
+
+
+def _both(first: Predicate | None, second: Predicate | None) -> Predicate | None:
+    if first is None or second is None:
+        return first or second
+    return lambda message: first(message) and second(message)
 
 
 async def _refuse(websocket: WebSocket, err: Exception) -> None:

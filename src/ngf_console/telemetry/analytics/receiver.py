@@ -104,6 +104,7 @@ def otlp_router(
             _error(429, str(err), "QueueFull", retry_after=err.retry_after)
         except BatchTooLargeError as err:
             _error(413, str(err), "TooLarge")
+        service.accepted(mapped)
         protobuf = content_type.split(";", 1)[0].strip().lower() == PROTOBUF
         return _response(mapped.skipped, mapped.skipped_events, protobuf)
 

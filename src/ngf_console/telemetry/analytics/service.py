@@ -9,15 +9,20 @@ remembered for ``RETRY_SECONDS`` and its reason given to every caller meanwhile.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from ngf_console.telemetry.analytics.backends import AnalyticsUnavailableError
 from ngf_console.telemetry.analytics.config import AnalyticsSettings
 from ngf_console.telemetry.analytics.ingest import IngestQueue
+from ngf_console.telemetry.analytics.otlp import MappedLogs
 from ngf_console.telemetry.analytics.store import AnalyticsStore
 
 RETRY_SECONDS = 10.0
+
+log = logging.getLogger(__name__)
 
 
 class AnalyticsService:
@@ -33,6 +38,19 @@ class AnalyticsService:
         self._lock = asyncio.Lock()
         self._failure: tuple[float, str] | None = None
         self._closed = False
+        self._listeners: list[Callable[[MappedLogs], None]] = []
+
+    def on_accepted(self, listener: Callable[[MappedLogs], None]) -> None:
+        """Call ``listener`` with every batch the receiver accepts (live feeds read from it)."""
+        self._listeners.append(listener)
+
+    def accepted(self, mapped: MappedLogs) -> None:
+        """The receiver accepted ``mapped``: tell the listeners (their failures are logged)."""
+        for listener in self._listeners:
+            try:
+                listener(mapped)
+            except Exception:
+                log.exception("analytics listener %r failed", listener)
 
     @property
     def started(self) -> bool:
