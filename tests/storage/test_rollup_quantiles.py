@@ -253,10 +253,12 @@ async def test_sql_buckets_agree_with_python(store: AnalyticsStore) -> None:
 # -- migration 4 over rollups written before it -------------------------------------------
 
 
+@pytest.mark.parametrize("backend", ["chdb", "clickhouse"])
 async def test_migration_4_derives_histograms_from_the_t_digests(
-    engine_dir: Path, monkeypatch: pytest.MonkeyPatch
+    backend: str, request: pytest.FixtureRequest, engine_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = _settings("chdb", engine_dir, None)
+    url = request.getfixturevalue("server_url") if backend == "clickhouse" else None
+    settings = _settings(backend, engine_dir, url)
     old = AnalyticsStore(settings, engine_dir)
     before_4 = tuple(m for m in schema.MIGRATIONS if m.version < 4)
     monkeypatch.setattr(schema, "MIGRATIONS", before_4)
