@@ -1,6 +1,7 @@
 import { Link } from 'react-router';
 import { useObjectLists } from '../../api/queries';
 import type { Health, KubeObject } from '../../api/types';
+import { LinkButton } from '../../components/LinkButton';
 import { PageHeader } from '../../components/PageHeader';
 import { Empty, ErrorBox, HealthBadge, Loading, Table, Tag, Td, age } from '../../components/ui';
 import { CreateRouteMenu } from './CreateRouteMenu';
@@ -36,7 +37,15 @@ export function RoutesPage() {
   const loading = results.some((r) => r.isPending);
   return (
     <section>
-      <PageHeader title="Routes" actions={<CreateRouteMenu />}>
+      <PageHeader
+        title="Routes"
+        actions={
+          <div className="flex items-center gap-2">
+            <LinkButton to="/routes/canary">Canary rollouts</LinkButton>
+            <CreateRouteMenu />
+          </div>
+        }
+      >
         HTTP, gRPC, TLS, TCP and UDP routes.
       </PageHeader>
       {errors.map((r, i) => <ErrorBox key={i} error={r.error} />)}
