@@ -88,7 +88,8 @@ def quantiles(
         lo = lower_bound(b)
         hi = upper_bound(b)
         if maximum is not None:
-            hi = max(lo, maximum) if b >= LAST else min(hi, maximum)
+            # Never below the bucket's floor (a digest-derived count may sit above the max).
+            hi = max(lo, min(hi, maximum))
         elif b >= LAST:
             hi = lo
         before = cumulative[b] - counts[b]
@@ -141,7 +142,7 @@ def quantiles_with(
     if max_expr is None:
         hi = f"if(b >= {LAST}, {lo}, {bounds}[b + 2])"
     else:
-        hi = f"if(b >= {LAST}, greatest({lo}, {name}_max), least({bounds}[b + 2], {name}_max))"
+        hi = f"greatest({lo}, least({bounds}[b + 2], {name}_max))"
     # The rank-th request sits at the middle of its slot among the bucket's requests.
     estimate = f"{lo} + ({hi} - {lo}) * (rank - ({cum}[j] - {c}[j]) - 0.5) / {c}[j]"
     parts = [
