@@ -9,12 +9,13 @@ export function bundlePath(namespace: string, name: string): string {
 }
 
 /**
- * One GatewayBundle. An edit is based on the version read (`refetch: false`), so it is not
- * refetched under the person editing it; the scale control polls it (`refetch: true`).
+ * One GatewayBundle. An edit is based on the version read when the page opens
+ * (`refetch: false`: read on mount, then not refetched under the person editing it); the
+ * scale control polls it (`refetch: true`).
  */
 export function useGatewayBundle(namespace: string, name: string, refetch = false) {
   return useClusterGet<KubeObject>(['gatewaybundle', namespace, name, refetch], bundlePath(namespace, name), {
-    staleTime: refetch ? 0 : Infinity,
+    refetchOnMount: 'always',
     refetchInterval: refetch ? 5_000 : false,
     refetchOnWindowFocus: refetch,
     retry: (count, error) => (error as { status?: number }).status !== 404 && count < 2,
@@ -29,7 +30,6 @@ export function replaceBundle(namespace: string, name: string, body: Record<stri
 /**
  * Save a GatewayBundle edited from the version with spec generation `basedOn`: if the spec
  * changed since (another generation), refuse like a conflict rather than overwrite it.
- * On success every cached read is refreshed (gateway, topology, lists).
  */
 export function useReplaceBundle(namespace: string, name: string, basedOn: number | undefined) {
   const client = useQueryClient();
@@ -44,6 +44,8 @@ export function useReplaceBundle(namespace: string, name: string, basedOn: numbe
       }
       return replaceBundle(namespace, name, body);
     },
-    onSuccess: () => client.invalidateQueries(),
+    // Every read is refreshed (gateway, topology, lists); not the review's dry runs, which
+    // would only PUT again.
+    onSuccess: () => client.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'dry-run-put' }),
   });
 }

@@ -26,7 +26,8 @@ export function GatewayEditPage() {
           {refusal} You can walk through the answers; saving will be refused.
         </p>
       )}
-      <GatewayWizard existing={bundle.data as unknown as Record<string, unknown>} />
+      {/* Keyed by the spec generation: if the read on opening brings a newer spec than a cached one, start from it. */}
+      <GatewayWizard key={String(bundle.data.metadata['generation'] ?? '')} existing={bundle.data as unknown as Record<string, unknown>} />
     </>
   );
 }
