@@ -72,6 +72,14 @@ def test_pool_detail_page_shows_charts(
     expect(page.get_by_test_id("cost-hourly")).to_contain_text("$", timeout=30_000)
     # The pool's GPUs in the heatmap.
     expect(page.locator('td[data-heat-cell="value"]').first).to_be_attached(timeout=60_000)
+    # From the inference logs: where a request's time goes, and the models side by side.
+    breakdown = page.locator(
+        "section", has=page.get_by_role("heading", name="Request latency breakdown")
+    )
+    expect(breakdown).to_contain_text("Mean request", timeout=60_000)
+    expect(breakdown.get_by_role("cell", name="Decode")).to_be_visible()
+    models = page.get_by_role("table", name="Models and pools")
+    expect(models).to_contain_text("qwen2.5-7b-instruct", timeout=30_000)
 
     assert serious_violations(page) == []
     _shoot_all(page, tmp_path, "inference-pool-detail")

@@ -29,6 +29,7 @@ import { clock, formatMiB, formatMoney, formatNumber, type NamedSeries } from '.
 import { PanelState, TimeChart, TtftChart } from './charts';
 import { EppVisualizer } from './EppVisualizer';
 import { GpuHeatmap } from './GpuHeatmap';
+import { LatencyBreakdownCard, ModelComparisonCard } from './LatencyPanels';
 import { socketLabel, useScalingFeed } from './liveFeeds';
 import { RangeSelect } from './RangeSelect';
 import { replicaSteps } from './scalingTimeline';
@@ -297,6 +298,10 @@ export function PoolDetailPage() {
       <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
         <ScalingTimeline namespace={namespace} name={name} range={range} current={current} />
         <CostCard namespace={namespace} name={name} range={range} />
+      </div>
+      <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
+        <LatencyBreakdownCard namespace={namespace} name={name} range={range} />
+        <ModelComparisonCard namespace={namespace} range={range} />
       </div>
       <GpuHeatmap namespace={namespace} pool={name} range={range} />
       <section aria-labelledby="epp-heading" className="space-y-2">
