@@ -27,7 +27,8 @@ function stubApi() {
       const dryRun = url.includes('dryRun=true');
       return json({ object: body, dryRun, preview: dryRun ? { edition: 'oss', children: [{ kind: 'Gateway', metadata: { name: 'web', namespace: 'shop' } }] } : null, auditId: dryRun ? null : 5 });
     }
-    if (url.startsWith('/api/v1/gatewaybundles/shop/web')) return json(bundle);
+    // After the save the API holds a newer generation (the refetch must not restart the wizard).
+    if (url.startsWith('/api/v1/gatewaybundles/shop/web')) return json(puts.some((p) => !p.url.includes('dryRun')) ? { ...bundle, metadata: { ...bundle.metadata, generation: 3 } } : bundle);
     if (url.startsWith('/api/v1/config')) return json({ version: '1', edition: 'oss' });
     if (url.startsWith('/api/v1/me/permissions')) return json({ namespace: 'shop', items: [] });
     if (/\/api\/v1\/(gatewayclasses|namespaces|gateways)/.test(url)) return json(emptyList);
@@ -35,6 +36,12 @@ function stubApi() {
   });
   vi.stubGlobal('fetch', mock);
   return puts;
+}
+
+/** GETs so far whose URL matches `pattern`. */
+function fetchCalls(pattern: RegExp): number {
+  const mock = globalThis.fetch as unknown as { mock: { calls: [RequestInfo | URL, RequestInit | undefined][] } };
+  return mock.mock.calls.filter(([url, init]) => init?.method !== 'PUT' && pattern.test(String(url))).length;
 }
 
 describe('GatewayEditPage', () => {
@@ -71,6 +78,9 @@ describe('GatewayEditPage', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     expect(await screen.findByText('Saved GatewayBundle shop/web (audit entry #5).')).toBeInTheDocument();
     await waitFor(() => expect(puts).toHaveLength(2));
+    // Reads: on opening, the generation check before the PUT, the refetch after it.
+    await waitFor(() => expect(fetchCalls(/gatewaybundles\/shop\/web$/)).toBeGreaterThan(2));
+    expect(screen.getByText('Saved GatewayBundle shop/web (audit entry #5).')).toBeInTheDocument();
     const saved = puts[1]!;
     expect(saved.url).toBe('/api/v1/gatewaybundles/shop/web');
     expect(saved.body).toEqual({

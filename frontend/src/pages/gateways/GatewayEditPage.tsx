@@ -1,6 +1,8 @@
 /** `/gateways/:namespace/:name/edit`: the gateway wizard pre-filled from the GatewayBundle. */
+import { useState } from 'react';
 import { useParams } from 'react-router';
 import { useGatewayBundle } from '../../api/bundleQueries';
+import type { KubeObject } from '../../api/types';
 import { PageHeader } from '../../components/PageHeader';
 import { useWriteRefusal } from '../../components/WriteGuard';
 import { ErrorBox, Loading } from '../../components/ui';
@@ -10,8 +12,12 @@ export function GatewayEditPage() {
   const { namespace = '', name = '' } = useParams();
   const bundle = useGatewayBundle(namespace, name);
   const refusal = useWriteRefusal('GatewayBundle', namespace);
-  if (bundle.isPending) return <Loading what="Loading the GatewayBundle" />;
-  if (bundle.error) {
+  // The version the edit is based on: the read made on opening (not a cached one), kept
+  // while editing — a refetch (e.g. after the save) must not restart the wizard.
+  const [base, setBase] = useState<KubeObject | null>(null);
+  if (base !== null && (base.metadata.name !== name || base.metadata.namespace !== namespace)) setBase(null);
+  else if (base === null && bundle.data && !bundle.isFetching) setBase(bundle.data);
+  if (bundle.error && base === null) {
     return (
       <section className="space-y-4">
         <PageHeader title={`Edit gateway ${namespace}/${name}`}>Only a gateway created from a GatewayBundle is edited here.</PageHeader>
@@ -19,6 +25,7 @@ export function GatewayEditPage() {
       </section>
     );
   }
+  if (base === null) return <Loading what="Loading the GatewayBundle" />;
   return (
     <>
       {refusal && (
@@ -26,8 +33,7 @@ export function GatewayEditPage() {
           {refusal} You can walk through the answers; saving will be refused.
         </p>
       )}
-      {/* Keyed by the spec generation: if the read on opening brings a newer spec than a cached one, start from it. */}
-      <GatewayWizard key={String(bundle.data.metadata['generation'] ?? '')} existing={bundle.data as unknown as Record<string, unknown>} />
+      <GatewayWizard existing={base as unknown as Record<string, unknown>} />
     </>
   );
 }
