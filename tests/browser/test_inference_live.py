@@ -73,9 +73,8 @@ def test_pool_detail_page_shows_charts(
     # The pool's GPUs in the heatmap.
     expect(page.locator('td[data-heat-cell="value"]').first).to_be_attached(timeout=60_000)
     # From the inference logs: where a request's time goes, and the models side by side.
-    breakdown = page.locator(
-        "section", has=page.get_by_role("heading", name="Request latency breakdown")
-    )
+    heading = page.get_by_role("heading", name="Request latency breakdown")
+    breakdown = page.locator("section", has=heading).last  # the card, not the page
     expect(breakdown).to_contain_text("Mean request", timeout=60_000)
     expect(breakdown.get_by_role("cell", name="Decode")).to_be_visible()
     models = page.get_by_role("table", name="Models and pools")

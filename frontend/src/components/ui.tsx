@@ -105,7 +105,8 @@ export function Empty({ children }: { children: ReactNode }) {
 /** A table with a caption for screen readers and sticky header. */
 export function Table({ caption, head, children }: { caption: string; head: readonly string[]; children: ReactNode }) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-line bg-panel">
+    // Focusable, so a table wider than its card can be scrolled from the keyboard too.
+    <div tabIndex={0} role="region" aria-label={caption} className="overflow-x-auto rounded-lg border border-line bg-panel focus-visible:outline-2 focus-visible:outline-accent">
       <table className="w-full text-left text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead className="border-b border-line text-xs tracking-wide text-fg-muted uppercase">
