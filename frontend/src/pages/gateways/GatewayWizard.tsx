@@ -94,11 +94,11 @@ export function GatewayStepForm({ initial, onNext, onBack, fixedIdentity = false
     <form onSubmit={handleSubmit(onNext)} noValidate className="space-y-4">
       <Card title="Gateway">
         <div className="grid grid-cols-1 gap-4 md:grid-cols-3">
-          <Field id="gw-name" label="Name" error={errors.name?.message}>
-            <input id="gw-name" className={inputClass} aria-invalid={!!errors.name} readOnly={fixedIdentity} {...register('name')} />
+          <Field id="gw-name" label="Name" error={errors.name?.message} hint={fixedIdentity ? 'Fixed when editing (another name is another gateway)' : undefined}>
+            <input id="gw-name" className={`${inputClass} ${fixedIdentity ? 'cursor-not-allowed opacity-70' : ''}`} aria-invalid={!!errors.name} readOnly={fixedIdentity} {...register('name')} />
           </Field>
-          <Field id="gw-namespace" label="Namespace" error={errors.namespace?.message}>
-            <input id="gw-namespace" list="namespace-options" className={inputClass} aria-invalid={!!errors.namespace} readOnly={fixedIdentity} {...register('namespace')} />
+          <Field id="gw-namespace" label="Namespace" error={errors.namespace?.message} hint={fixedIdentity ? 'Fixed when editing' : undefined}>
+            <input id="gw-namespace" list="namespace-options" className={`${inputClass} ${fixedIdentity ? 'cursor-not-allowed opacity-70' : ''}`} aria-invalid={!!errors.namespace} readOnly={fixedIdentity} {...register('namespace')} />
             <datalist id="namespace-options">
               {(namespaces.data?.items ?? []).map((n) => <option key={n.metadata.name} value={n.metadata.name} />)}
             </datalist>
