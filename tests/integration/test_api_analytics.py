@@ -37,7 +37,14 @@ def api(kubeconfig: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         )
         assert sent.status_code == 200, sent.text
         until(lambda: _total(http) == 7, timeout=60, what="the access logs to be queryable")
+        # A rollup's part is committed after the raw table's (same INSERT, own part).
+        until(lambda: _rolled_up(http) == 7, timeout=30, what="the rollups to have the rows")
         yield http
+
+
+def _rolled_up(http: httpx.Client) -> int:
+    response = http.get("/api/v1/logs/topn", params={"by": "routes", "since": SINCE})
+    return sum(int(r["requests"]) for r in response.json()["items"])
 
 
 def _total(http: httpx.Client) -> int:
