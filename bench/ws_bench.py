@@ -52,6 +52,7 @@ def run_server(args: argparse.Namespace) -> None:
     from fastapi import FastAPI
     from prometheus_client import CollectorRegistry
 
+    from ngf_console.api.gc_tuning import settle_heap
     from ngf_console.api.ws.endpoint import WsSettings
     from ngf_console.api.ws.topics import METRICS, TOPOLOGY, new_hub, router
 
@@ -83,6 +84,11 @@ def run_server(args: argparse.Namespace) -> None:
             ):
                 drops["firehose"] = time.monotonic() - started
             await asyncio.sleep(1 / rate)
+
+    @app.on_event("startup")
+    async def settle() -> None:
+        # As `ngf-console api` does once started (ApiSettings.settle_heap).
+        settle_heap()
 
     @app.post("/bench/start")
     async def start(

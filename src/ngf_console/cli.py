@@ -179,6 +179,7 @@ def api(
             dir=analytics_dir,
         ),
         grafana_url=grafana_url,
+        settle_heap=True,
     )
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", **SERVER_OPTIONS)
 
@@ -242,6 +243,7 @@ def demo(
             database_url=sqlite_url(plane.state_dir / "console.db"),
             prometheus_url=prometheus_url,
             prometheus_scrape_interval=5.0,
+            settle_heap=True,
         )
         uvicorn.run(
             create_app(settings), host="127.0.0.1", port=port, log_level="info", **SERVER_OPTIONS

@@ -19,7 +19,7 @@ from prometheus_client import CollectorRegistry
 
 from ngf_console import __version__
 from ngf_console.alerts.runner import console_runner
-from ngf_console.api import live_feeds, telemetry
+from ngf_console.api import gc_tuning, live_feeds, telemetry
 from ngf_console.api.auth import AuthContext, get_principal
 from ngf_console.api.canary_runner import CanaryRunner
 from ngf_console.api.middleware import RequestContextMiddleware, install_error_handlers
@@ -135,6 +135,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         await app.state.alerts.start()
         app.state.canary = CanaryRunner(store, clusters)
         await app.state.canary.start()
+        if settings.settle_heap:
+            gc_tuning.settle_heap()
         try:
             yield
         finally:

@@ -33,6 +33,11 @@ class ApiSettings(BaseModel):
         default=frozenset(), description="Origins allowed besides the API's own (CORS, websockets)."
     )
     max_body_bytes: int = Field(default=1024 * 1024, description="Largest request body accepted.")
+    settle_heap: bool = Field(
+        default=False,
+        description="Freeze the heap when start-up is done (api/gc_tuning.py): for a process "
+        "that runs one server (the CLI sets it), not for tests running many.",
+    )
     cache_sync_timeout: float = Field(
         default=30.0, description="Seconds to wait for the watch caches at start-up."
     )
