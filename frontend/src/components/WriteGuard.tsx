@@ -4,19 +4,36 @@ import { writeRefusal } from '../auth/permission';
 import { LinkButton } from './LinkButton';
 
 /**
- * Why the caller may not change `kind` in `namespace` (null: they may, or it is not known
- * yet — the API decides on submit). Like CreateLink, but for an object's own namespace
- * rather than the header's.
+ * Why the caller may not change `kind` in `namespace` (null namespace: cluster-wide). Null
+ * when they may, or while that is not known yet — the API decides on submit anyway.
  */
-export function useWriteRefusal(kind: string, namespace: string): string | null {
+export function useWriteRefusal(kind: string, namespace: string | null): string | null {
   const { data } = usePermissions(namespace);
   return writeRefusal(data, kind, namespace);
 }
 
-/** A link to an edit page, greyed with the reason when the role may not write `kind` there. */
-export function GuardedLink({ to, kind, namespace, children }: { to: string; kind: string; namespace: string; children: ReactNode }) {
+/** A link that is greyed, with the reason, when the role may not write `kind` in `namespace`. */
+export function GuardedLink({
+  to,
+  kind,
+  namespace,
+  primary = false,
+  children,
+}: {
+  to: string;
+  kind: string;
+  namespace: string | null;
+  primary?: boolean;
+  children: ReactNode;
+}) {
   const refusal = useWriteRefusal(kind, namespace);
-  if (refusal === null) return <LinkButton to={to}>{children}</LinkButton>;
+  if (refusal === null) {
+    return (
+      <LinkButton to={to} primary={primary}>
+        {children}
+      </LinkButton>
+    );
+  }
   return (
     <span
       role="link"
