@@ -3,10 +3,12 @@ visualizer (a chosen pod, its reason, new decisions arriving), the GPU heatmap a
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from lightkube import Client
 from playwright.sync_api import Page, expect
-from ui_helpers import serious_violations, shoot
+from ui_helpers import InferenceStack, serious_violations, shoot
 
 from conftest import LiveConsole
 
@@ -141,3 +143,31 @@ def test_gpu_heatmap_and_cost(live_console: LiveConsole, page: Page, tmp_path: P
     expect(pools).to_contain_text("H100")
     assert serious_violations(page) == []
     _shoot_all(page, tmp_path, "inference-cost")
+
+
+def test_scaling_policy_what_if_then_apply(
+    live_console: LiveConsole, page: Page, kube: Client, tmp_path: Path
+) -> None:
+    ns = live_console.namespace
+    page.goto(f"{live_console.url}/inference/pools/{ns}/{POOL}")
+    card = page.locator("section", has=page.get_by_role("heading", name="Scaling policy (what if)"))
+    card = card.last
+    queue = card.get_by_label("Queue depth per pod")
+    expect(queue).to_have_value("4", timeout=30_000)  # the demo stack's threshold
+    queue.fill("0")
+    expect(card).to_contain_text("Must be above 0.")
+    expect(card.get_by_role("button", name="Review change (dry run)")).to_be_disabled()
+    queue.fill("1")
+    # The overlay: replicas the new threshold would have asked for, over the recorded load.
+    expect(card.get_by_text(re.compile(r"what-if \d"))).to_be_visible(timeout=90_000)
+    card.get_by_role("button", name="Review change (dry run)").click()
+    expect(card).to_contain_text("accepts this change (dry run)")
+    # A dry run changes nothing in the cluster.
+    stack = kube.get(InferenceStack, "qwen-chat", namespace=ns).to_dict()
+    assert stack["spec"]["autoscaling"]["queueDepthThreshold"]["value"] == 4
+    card.get_by_role("button", name="Apply").click()
+    expect(card.get_by_role("status")).to_contain_text("Applied")
+    stack = kube.get(InferenceStack, "qwen-chat", namespace=ns).to_dict()
+    assert stack["spec"]["autoscaling"]["queueDepthThreshold"] == {"value": 1, "duration": "30s"}
+    assert serious_violations(page) == []
+    shoot(page, tmp_path, "scaling-what-if")

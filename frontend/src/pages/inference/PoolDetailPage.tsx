@@ -33,6 +33,7 @@ import { LatencyBreakdownCard, ModelComparisonCard } from './LatencyPanels';
 import { socketLabel, useScalingFeed } from './liveFeeds';
 import { RangeSelect } from './RangeSelect';
 import { replicaSteps } from './scalingTimeline';
+import { ScalingWhatIf } from './ScalingWhatIf';
 
 export function phaseHealth(phase: string | undefined): Health {
   if (phase === 'Ready') return 'healthy';
@@ -299,6 +300,7 @@ export function PoolDetailPage() {
         <ScalingTimeline namespace={namespace} name={name} range={range} current={current} />
         <CostCard namespace={namespace} name={name} range={range} />
       </div>
+      {stack.data && spec.autoscaling && <ScalingWhatIf namespace={namespace} name={name} range={range} stack={stack.data} current={current} />}
       <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
         <LatencyBreakdownCard namespace={namespace} name={name} range={range} />
         <ModelComparisonCard namespace={namespace} range={range} />
