@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import secrets
 import shutil
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
+from console_server import LiveConsole, serving
 from lightkube import Client
 from lightkube.core.exceptions import ApiError
 from lightkube.generic_resource import create_namespaced_resource
 from lightkube.resources.core_v1 import Namespace
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from ngf_console.api.app import create_app, default_ui_dir
 from ngf_console.api.settings import ApiSettings
 from ngf_console.crd import GROUP, VERSION
 from ngf_console.sandbox import demo, processes
@@ -37,36 +33,16 @@ CHROMIUM_ARGS = [
 ]
 
 
-@contextmanager
-def serving(settings: ApiSettings) -> Iterator[str]:
-    """The API server (with the built UI) on a free loopback port; yields its base URL."""
-    if not (default_ui_dir() / "index.html").is_file():
-        pytest.fail(f"the UI is not built ({default_ui_dir()}): run `make ui` first")
-    port = demo.free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if time.monotonic() > deadline:
-            pytest.fail("API server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
 @pytest.fixture(scope="session")
 def analytics_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The chDB directory of every API server in this process (chDB opens one per process)."""
     return tmp_path_factory.mktemp("analytics")
 
 
-@pytest.fixture(scope="session")
+# Module scope, like the live console: a server still running after the browser tier would
+# keep chDB open at its directory, and chDB opens one directory per process (the analytics
+# tests that follow open their own).
+@pytest.fixture(scope="module")
 def console_url(
     kubeconfig: Path, tmp_path_factory: pytest.TempPathFactory, analytics_dir: Path
 ) -> Iterator[str]:
@@ -78,15 +54,6 @@ def console_url(
     )
     with serving(settings) as url:
         yield url
-
-
-@dataclass(frozen=True)
-class LiveConsole:
-    """The demo's moving parts around one API server: what a live page shows."""
-
-    url: str
-    namespace: str
-    prometheus_url: str
 
 
 @pytest.fixture(scope="module")

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from console_server import serving
 from playwright.sync_api import Page, expect
 from ui_helpers import serious_violations, shoot
 
 from alert_receiver import Receiver, serve
-from conftest import serving
 from ngf_console.api.settings import ApiSettings
 from ngf_console.sandbox import processes
 from ngf_console.sandbox import prometheus as prom

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from console_server import serving
 from lightkube import Client
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import Namespace
 from playwright.sync_api import Page, expect
 
 from auth_oidc_issuer import AUDIENCE, Issuer, served_issuer
-from conftest import serving
 from ngf_console.api.auth import AuthSettings
 from ngf_console.api.settings import ApiSettings
 from ngf_console.store import sqlite_url

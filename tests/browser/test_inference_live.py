@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from console_server import LiveConsole
 from lightkube import Client
 from playwright.sync_api import Page, expect
 from ui_helpers import InferenceStack, serious_violations, shoot
-
-from conftest import LiveConsole
 
 POOL = "qwen-chat-pool"
 # Data starts flowing ~60-90 s after the fixture starts (Prometheus scrapes, OTLP batches).

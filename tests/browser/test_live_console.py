@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+from console_server import LiveConsole
 from playwright.sync_api import Page, expect
 from ui_helpers import serious_violations, shoot
-
-from conftest import LiveConsole
 
 T = TypeVar("T")
 

@@ -7,10 +7,9 @@ import re
 from pathlib import Path
 
 import httpx
+from console_server import LiveConsole
 from playwright.sync_api import Page, expect
 from ui_helpers import serious_violations, shoot
-
-from conftest import LiveConsole
 
 # Logs and metrics arrive within ~60 s of the fixture starting (first test of the module).
 ARRIVAL_MS = 120_000

@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from console_server import LiveConsole
 from playwright.sync_api import Page, expect
 from ui_helpers import serious_violations, shoot
-
-from conftest import LiveConsole
 
 
 def test_route_detail_draws_red_charts_and_the_observed_split(

@@ -237,8 +237,15 @@ def test_routes_return_live_data(
             )
             assert ttft["p50"] is not None and ttft["buckets"]
             for panel in ("tps", "queue-depth", "kv-cache", "prefix-cache", "gpu-utilization"):
-                view = _get(api, f"/inference/metrics/pool/{ns}/{POOL}/{panel}")
-                assert view["pool_series"] and view["per_pod"], panel
+                # A rate needs two scrapes of its counter: wait per panel, not once for all.
+                until(
+                    lambda p=panel: (
+                        (v := _get(api, f"/inference/metrics/pool/{ns}/{POOL}/{p}"))["pool_series"]
+                        and v["per_pod"]
+                    ),
+                    30,
+                    panel,
+                )
             heatmap = _get(api, "/inference/metrics/gpu", namespace=ns)
             # A pod the autoscaler just added may not be scraped yet.
             assert heatmap["gpus"] and any(cell["points"] for cell in heatmap["gpus"])

@@ -73,7 +73,7 @@ export function AuditPage() {
               <Td className="text-xs">{e.user_email ?? 'anonymous'}</Td>
               <Td><Tag>{e.action}</Tag></Td>
               <Td className="text-xs">{e.resource_kind} {e.resource_namespace ? `${e.resource_namespace}/` : ''}{e.resource_name}</Td>
-              <Td><Button variant="ghost" onClick={() => setSelected(e.id)} aria-label={`Show change ${e.id}`}>Diff</Button></Td>
+              <Td><Button variant="ghost" onClick={() => setSelected(e.id)} aria-label={`Diff of change ${e.id}`}>Diff</Button></Td>
             </tr>
           ))}
         </Table>
